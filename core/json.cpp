@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+#include "json.h"
+
+#include <QStringList>
+
+using namespace Qt::StringLiterals;
+
+namespace banata {
+
+QString fromStd(const std::string &s)
+{
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
+
+std::string toStd(const QString &s)
+{
+    const QByteArray utf8 = s.toUtf8();
+    return std::string(utf8.constData(), size_t(utf8.size()));
+}
+
+Parsed<Json> parseJson(const QByteArray &bytes)
+{
+    Json value = Json::parse(bytes.cbegin(), bytes.cend(), nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded())
+        return Parsed<Json>::failure(u"malformed JSON"_s);
+    return value;
+}
+
+QByteArray dumpJson(const Json &value)
+{
+    const std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+    return QByteArray(text.data(), qsizetype(text.size()));
+}
+
+namespace {
+QString typeName(const Json &v)
+{
+    return QString::fromLatin1(v.type_name());
+}
+} // namespace
+
+JsonReader::JsonReader(const Json &object, QString context)
+    : m_object(object)
+    , m_context(std::move(context))
+{
+    if (!m_object.is_object())
+        m_error = m_context + u": expected an object, got "_s + typeName(m_object);
+}
+
+QString JsonReader::path(const char *key) const
+{
+    return m_context + u'.' + QLatin1StringView(key);
+}
+
+void JsonReader::fail(const char *key, const QString &message)
+{
+    if (m_error.isEmpty())
+        m_error = path(key) + u": "_s + message;
+}
+
+bool JsonReader::has(const char *key) const
+{
+    const Json *v = field(key);
+    return v && !v->is_null();
+}
+
+const Json *JsonReader::field(const char *key) const
+{
+    if (!m_object.is_object())
+        return nullptr;
+    const auto it = m_object.find(key);
+    return it == m_object.end() ? nullptr : &*it;
+}
+
+QString JsonReader::requiredString(const char *key)
+{
+    const Json *v = field(key);
+    if (!v) {
+        fail(key, u"missing"_s);
+        return {};
+    }
+    if (!v->is_string()) {
+        fail(key, u"expected a string, got "_s + typeName(*v));
+        return {};
+    }
+    return fromStd(v->get_ref<const std::string &>());
+}
+
+std::optional<QString> JsonReader::optionalString(const char *key)
+{
+    const Json *v = field(key);
+    if (!v || v->is_null())
+        return std::nullopt;
+    if (!v->is_string()) {
+        fail(key, u"expected a string, got "_s + typeName(*v));
+        return std::nullopt;
+    }
+    return fromStd(v->get_ref<const std::string &>());
+}
+
+qint64 JsonReader::requiredInt(const char *key)
+{
+    const Json *v = field(key);
+    if (!v) {
+        fail(key, u"missing"_s);
+        return 0;
+    }
+    const auto value = optionalInt(key);
+    return value.value_or(0);
+}
+
+std::optional<qint64> JsonReader::optionalInt(const char *key)
+{
+    const Json *v = field(key);
+    if (!v || v->is_null())
+        return std::nullopt;
+    if (v->is_number_integer())
+        return v->get<qint64>();
+    // JSON has one number type: accept integral doubles (1.0), reject fractions and overflow.
+    if (v->is_number_float()) {
+        const double d = v->get<double>();
+        if (d == double(qint64(d)) && d > -9.2e18 && d < 9.2e18)
+            return qint64(d);
+        fail(key, u"expected an integer, got "_s + QString::number(d));
+        return std::nullopt;
+    }
+    fail(key, u"expected an integer, got "_s + typeName(*v));
+    return std::nullopt;
+}
+
+bool JsonReader::requiredBool(const char *key)
+{
+    const Json *v = field(key);
+    if (!v) {
+        fail(key, u"missing"_s);
+        return false;
+    }
+    return optionalBool(key).value_or(false);
+}
+
+std::optional<bool> JsonReader::optionalBool(const char *key)
+{
+    const Json *v = field(key);
+    if (!v || v->is_null())
+        return std::nullopt;
+    if (!v->is_boolean()) {
+        fail(key, u"expected a boolean, got "_s + typeName(*v));
+        return std::nullopt;
+    }
+    return v->get<bool>();
+}
+
+const Json *JsonReader::optionalObject(const char *key)
+{
+    const Json *v = field(key);
+    if (!v || v->is_null())
+        return nullptr;
+    if (!v->is_object()) {
+        fail(key, u"expected an object, got "_s + typeName(*v));
+        return nullptr;
+    }
+    return v;
+}
+
+const Json *JsonReader::optionalArray(const char *key)
+{
+    const Json *v = field(key);
+    if (!v || v->is_null())
+        return nullptr;
+    if (!v->is_array()) {
+        fail(key, u"expected an array, got "_s + typeName(*v));
+        return nullptr;
+    }
+    return v;
+}
+
+std::optional<QStringList> JsonReader::optionalStringList(const char *key)
+{
+    const Json *array = optionalArray(key);
+    if (!array)
+        return std::nullopt;
+    QStringList out;
+    out.reserve(qsizetype(array->size()));
+    for (const Json &item : *array) {
+        if (!item.is_string()) {
+            fail(key, u"expected an array of strings, found "_s + typeName(item));
+            return std::nullopt;
+        }
+        out.append(fromStd(item.get_ref<const std::string &>()));
+    }
+    return out;
+}
+
+} // namespace banata
