@@ -63,7 +63,7 @@ bool ApiError::isTransient() const
 
 QString ApiError::displayText() const
 {
-    if (kind == Kind::Http)
+    if (kind == Kind::Http && message != u"HTTP %1"_s.arg(httpStatus))
         return u"%1 (%2)"_s.arg(message).arg(httpStatus);
     return message;
 }

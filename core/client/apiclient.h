@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/client/apijobs.h"
+#include "core/client/apirequest.h"
+#include "core/client/transferjobs.h"
+
+#include <QUrl>
+
+class QIODevice;
+class QNetworkAccessManager;
+class QObject;
+
+namespace banata {
+
+class EventStream;
+
+/**
+ * The Banata API (banata-local, or the documented subset of the cloud): one method per route.
+ *
+ * Usage:
+ *   ApiClient client(&network, QUrl(u"http://127.0.0.1:8787"_s), apiKey);
+ *   SandboxJob *job = client.pauseSandbox(id);
+ *   connect(job, &SandboxJob::finished, this, [this](const ApiResult<Sandbox> &result) {
+ *       if (!result)
+ *           return showError(result.error().displayText());
+ *       updateRow(*result);
+ *   });
+ *
+ * Contract: every method returns a job that is already started, has no parent, emits its typed
+ * `finished` exactly once (asynchronously, never from inside the call) and then deletes itself.
+ * Always connect with a context object so a receiver that dies first is never called. Keep a
+ * QPointer to cancel: abort() reports Aborted; `delete job` cancels silently. The client is a
+ * cheap value: it only holds the endpoint; jobs copy it, and the access manager (not owned) must
+ * outlive them or they fail with a Network error. The API key is never logged.
+ */
+class ApiClient final
+{
+public:
+    /// \a network must not be null for requests to succeed; \a baseUrl is absolute.
+    ApiClient(QNetworkAccessManager *network, QUrl baseUrl, QString apiKey, RetryPolicy retry = {});
+
+    const ApiEndpoint &endpoint() const { return m_endpoint; }
+    QUrl baseUrl() const { return m_endpoint.baseUrl; }
+    /// The longest wait with no bytes moving, per attempt; 30 s by default.
+    void setTimeout(std::chrono::milliseconds timeout) { m_endpoint.timeout = timeout; }
+    std::chrono::milliseconds timeout() const { return m_endpoint.timeout; }
+    void setRetryPolicy(const RetryPolicy &retry) { m_endpoint.retry = retry; }
+    const RetryPolicy &retryPolicy() const { return m_endpoint.retry; }
+
+    HealthJob *health() const;
+
+    SandboxJob *createSandbox(const CreateSandboxRequest &request) const;
+    SandboxJob *sandbox(const QString &id) const;
+    SandboxPageJob *listSandboxes(const SandboxListQuery &query = {}) const;
+    SandboxJob *killSandbox(const QString &id) const;
+    SandboxJob *pauseSandbox(const QString &id) const;
+    SandboxJob *resumeSandbox(const QString &id) const;
+
+    /// The job waits for the command: with timeoutMs, that long plus a margin; without, 5 min.
+    ExecJob *exec(const ExecRequest &request) const;
+    ExecJob *runCode(const CodeRequest &request) const;
+
+    FileListingJob *listFiles(const QString &id, const QString &path) const;
+    FileContentJob *readFile(const QString &id, const QString &path) const;
+    WriteJob *writeFile(const FileWriteRequest &request) const;
+    /// See DownloadJob for the device and resume contract.
+    DownloadJob *download(const QString &id, const QString &path, QIODevice *sink,
+                          const DownloadJob::Resume &resume = {}) const;
+    /// See UploadJob for the device contract.
+    UploadJob *upload(const QString &id, const QString &path, QIODevice *source) const;
+
+    CheckpointJob *createCheckpoint(const QString &id, const std::optional<QString> &label = std::nullopt) const;
+    CheckpointListJob *checkpoints(const QString &id) const;
+    RestoreJob *restoreCheckpoint(const QString &id, const QString &checkpointId) const;
+
+    /// A stream of `/v1/events` on this endpoint, not yet started, owned by \a parent.
+    EventStream *createEventStream(QObject *parent) const;
+
+    /// Starts any JSON job for a request built by hand (routes this class does not cover yet).
+    template <typename Job>
+    Job *send(ApiRequest request) const
+    {
+        auto *job = new Job(m_endpoint, std::move(request));
+        job->start();
+        return job;
+    }
+
+private:
+    ApiEndpoint m_endpoint;
+};
+
+} // namespace banata

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs the Debian 12 packages the project needs that are not installed yet (apt; sudo when not root).
+# Usage: scripts/deps.sh [build|test|bench]...   (default: build)
+set -euo pipefail
+
+build_packages=(
+    cmake ninja-build g++ ccache pkg-config
+    qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libqt6sql6-sqlite
+    nlohmann-json3-dev libhttp-parser-dev
+    bubblewrap
+)
+test_packages=(curl)
+bench_packages=(curl nginx-light)
+
+wanted=()
+for set in "${@:-build}"; do
+    case "$set" in
+        build) wanted+=("${build_packages[@]}") ;;
+        test) wanted+=("${build_packages[@]}" "${test_packages[@]}") ;;
+        bench) wanted+=("${build_packages[@]}" "${bench_packages[@]}") ;;
+        *) echo "deps.sh: unknown set '$set' (build, test, bench)" >&2; exit 2 ;;
+    esac
+done
+
+missing=()
+for pkg in "${wanted[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$pkg")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "Installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

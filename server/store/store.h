@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/checkpoint.h"
+#include "core/event.h"
+#include "core/sandbox.h"
+
+#include <QMap>
+#include <QSqlDatabase>
+#include <QString>
+
+namespace banata::server {
+
+/// What the server keeps about one sandbox: the wire object plus what never leaves the server.
+struct SandboxRecord
+{
+    banata::Sandbox sandbox;
+    QMap<QString, QString> env; // may hold secrets: stored, never returned by the API
+};
+
+/// The server's durable state in SQLite: sandboxes, checkpoints and the event log.
+/// WAL with synchronous=NORMAL: a SIGKILL of the server loses nothing committed; a power cut may
+/// lose the last transactions. Not thread-safe: used from the main thread only.
+class Store final
+{
+public:
+    Store();
+    ~Store();
+    Q_DISABLE_COPY_MOVE(Store)
+
+    /// Opens (creating or migrating) the database; returns an error message on failure.
+    std::optional<QString> open(const QString &path);
+
+    QList<SandboxRecord> loadSandboxes();
+    bool saveSandbox(const SandboxRecord &record);
+    bool deleteSandbox(const QString &id);
+
+    bool saveCheckpoint(const banata::Checkpoint &checkpoint);
+    QList<banata::Checkpoint> checkpoints(const QString &sandboxId); // newest first
+    std::optional<banata::Checkpoint> checkpoint(const QString &checkpointId);
+    bool deleteCheckpoints(const QString &sandboxId);
+
+    /// Appends \a event, assigning event.seq (one more than the last, never reused).
+    bool appendEvent(banata::Event &event);
+    QList<banata::Event> eventsAfter(qint64 seq, int limit);
+    qint64 firstEventSeq(); // 0 when empty
+    qint64 lastEventSeq();
+    /// Keeps the newest \a keep events.
+    void pruneEvents(qint64 keep);
+
+    /// Groups writes into one transaction (one fsync) until commit(); nests.
+    void begin();
+    void commit();
+
+    QString lastError() const { return m_lastError; }
+
+private:
+    bool exec(const QString &sql);
+    bool migrate();
+
+    QString m_connectionName;
+    QSqlDatabase m_db;
+    QString m_lastError;
+    int m_transactionDepth = 0;
+};
+
+} // namespace banata::server
