@@ -35,6 +35,12 @@ for _ in $(seq 100); do
 done
 workspace="$work/data/sandboxes/$id/workspace"
 head -c "$((size_mib * 1024 * 1024))" /dev/urandom >"$workspace/big.bin"
+# nginx's workers run as another user and cannot enter the 0700 data directory: give them the
+# same inode through a hard link in a readable folder.
+mkdir -p "$work/www"
+chmod 755 "$work" "$work/www"
+ln "$workspace/big.bin" "$work/www/big.bin"
+chmod 644 "$work/www/big.bin"
 
 nginx_port=$((20000 + RANDOM % 20000))
 cat >"$nginx_conf" <<CONF
@@ -46,13 +52,13 @@ http {
     access_log off;
     sendfile on;
     tcp_nopush on;
-    server { listen 127.0.0.1:$nginx_port; root $workspace; }
+    server { listen 127.0.0.1:$nginx_port; root $work/www; }
 }
 CONF
 nginx -c "$nginx_conf"
 for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/big.bin" -r 0-0 && break; sleep 0.1; done
 
-measure() { curl -s -o /dev/null -w '%{speed_download}\n' "$@"; }
+measure() { curl -sf -o /dev/null -w '%{speed_download}\n' "$@"; }
 banata=()
 nginx=()
 for _ in $(seq "$runs"); do

@@ -121,6 +121,30 @@ Json FileListing::toJson() const
     return Json{{"path", toStd(path)}, {"entries", std::move(items)}};
 }
 
+QByteArray FileListing::toJsonBytes() const
+{
+    QByteArray out;
+    out.reserve(64 + entries.size() * (96 + 2 * path.size()));
+    out.append("{\"path\":");
+    appendJsonString(out, path);
+    out.append(",\"entries\":[");
+    for (qsizetype i = 0; i < entries.size(); ++i) {
+        const FileEntry &e = entries[i];
+        if (i)
+            out.append(',');
+        out.append("{\"name\":");
+        appendJsonString(out, e.name);
+        out.append(",\"path\":");
+        appendJsonString(out, e.path);
+        out.append(",\"type\":\"").append(toString(e.type).toLatin1()).append('"');
+        out.append(",\"size\":").append(QByteArray::number(e.size));
+        out.append(",\"mtime\":").append(QByteArray::number(e.mtime));
+        out.append(",\"mode\":").append(QByteArray::number(e.mode)).append('}');
+    }
+    out.append("]}");
+    return out;
+}
+
 Parsed<FileContent> FileContent::fromJson(const Json &json)
 {
     JsonReader r(json, u"file"_s);

@@ -34,6 +34,9 @@ struct FileListing
 
     static Parsed<FileListing> fromJson(const Json &json);
     Json toJson() const;
+    /// The same JSON as dumpJson(toJson()), written directly: a 100,000-entry listing would
+    /// otherwise build a tree of a few hundred bytes per entry first.
+    QByteArray toJsonBytes() const;
 };
 
 /// `GET /v1/sandboxes/fs/read`: UTF-8 text as is, anything else base64.

@@ -32,6 +32,27 @@ QByteArray dumpJson(const Json &value)
     return QByteArray(text.data(), qsizetype(text.size()));
 }
 
+void appendJsonString(QByteArray &out, QStringView text)
+{
+    static constexpr char kHex[] = "0123456789abcdef";
+    const QByteArray utf8 = text.toUtf8(); // unpaired surrogates become U+FFFD, as nlohmann's replace does
+    out.append('"');
+    for (const char c : utf8) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out.append('\\');
+            out.append(c);
+        } else if (byte < 0x20) {
+            out.append("\\u00", 4);
+            out.append(kHex[byte >> 4]);
+            out.append(kHex[byte & 0xf]);
+        } else {
+            out.append(c);
+        }
+    }
+    out.append('"');
+}
+
 namespace {
 QString typeName(const Json &v)
 {

@@ -24,6 +24,10 @@ Parsed<Json> parseJson(const QByteArray &bytes);
 /// Serialises compactly; invalid UTF-8 inside strings is replaced, never thrown on.
 QByteArray dumpJson(const Json &value);
 
+/// Appends \a text as a JSON string literal (quotes included) to \a out, in UTF-8. For hot paths
+/// that write large arrays directly instead of building a Json tree first.
+void appendJsonString(QByteArray &out, QStringView text);
+
 /**
  * Strict field reader over one JSON object. Wrong types and missing required fields are errors,
  * not defaults; the first error is kept with its field path. Usage:

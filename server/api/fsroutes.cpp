@@ -46,7 +46,7 @@ void registerFsRoutes(HttpServer &http, const ApiContext &ctx)
             [dir, path] {
                 auto listing = WorkspaceFs(dir).list(path);
                 // Serialise on the worker too: for 100,000 entries it is the larger half of the work.
-                return listing ? FsResult<QByteArray>(dumpJson(listing->toJson()))
+                return listing ? FsResult<QByteArray>(listing->toJsonBytes())
                                : FsResult<QByteArray>::failure(listing.error());
             },
             [responder](const FsResult<QByteArray> &result) mutable {

@@ -173,6 +173,21 @@ private slots:
         QVERIFY(!FileListing::fromJson(bad).ok());
     }
 
+    void listingFastWriterMatchesTheTree()
+    {
+        FileListing listing;
+        listing.path = u"/workspace/d\"q"_s;
+        const QString hostile = u"tab\there \"quoted\" back\\slash \u00e9\u4e2d\U0001F600 ctl"_s + QChar(0x01) + QChar(0x1f);
+        listing.entries.append(FileEntry{hostile, u"/workspace/"_s + hostile, FileEntry::Type::File, 5, 7, 0644});
+        listing.entries.append(FileEntry{u"x"_s, u"/workspace/x"_s, FileEntry::Type::Other, 0, -1, 0});
+        auto viaWriter = parseJson(listing.toJsonBytes());
+        QVERIFY(viaWriter.ok());
+        QCOMPARE(fromStd(viaWriter->dump()), fromStd(listing.toJson().dump()));
+        FileListing empty;
+        empty.path = u"/workspace"_s;
+        QCOMPARE(fromStd(parseJson(empty.toJsonBytes())->dump()), fromStd(empty.toJson().dump()));
+    }
+
     void checkpointEventHealthRoundTrip()
     {
         Checkpoint c{u"c1"_s, u"s1"_s, u"before login"_s, 100, 2048, 3};
