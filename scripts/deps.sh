@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build_packages=(
-    cmake ninja-build g++ ccache pkg-config
+    cmake ninja-build g++ ccache
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libqt6sql6-sqlite
     nlohmann-json3-dev libhttp-parser-dev
     bubblewrap
