@@ -33,7 +33,11 @@ std::optional<qint64> timeoutFrom(std::optional<qint64> requested, HttpResponder
 /// The interpreter argv prefix for \a language; the sandbox sees the host's /usr read-only.
 std::optional<QStringList> interpreterFor(const QString &language)
 {
-    auto has = [](const char *program) { return QFileInfo::exists(u"/usr/bin/"_s + QLatin1StringView(program)); };
+    // The sandbox's PATH covers /usr/local/bin and /usr/bin of the host's read-only /usr.
+    auto has = [](const char *program) {
+        const QLatin1StringView name(program);
+        return QFileInfo::exists(u"/usr/bin/"_s + name) || QFileInfo::exists(u"/usr/local/bin/"_s + name);
+    };
     if (language == u"python")
         return has("python3") ? std::optional(QStringList{u"python3"_s, u"-c"_s}) : std::nullopt;
     if (language == u"javascript") {

@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QNetworkReply>
 #include <QSignalSpy>
 
 using namespace banata;
@@ -327,6 +328,105 @@ private slots:
         AWAIT_OK(works, fixture.client().exec(shell(id, u"echo ok"_s)));
         QCOMPARE(works.stdoutText, u"ok\n"_s);
         AWAIT_OK(gone, fixture.client().killSandbox(id));
+    }
+
+    void codeRunsSnippets()
+    {
+        CreateSandboxRequest python;
+        python.runtime = u"python"_s;
+        const QString id = m_fixture->createReady(python);
+        QVERIFY(!id.isEmpty());
+        CodeRequest code;
+        code.id = id;
+        code.code = u"import os\nprint(sum(range(10)), os.getcwd())"_s;
+        AWAIT_OK(ran, m_fixture->client().runCode(code));
+        QCOMPARE(ran.stdoutText, u"45 /workspace\n"_s);
+        code.language = u"bash"_s;
+        code.code = u"echo $((6 * 7))"_s;
+        AWAIT_OK(bash, m_fixture->client().runCode(code));
+        QCOMPARE(bash.stdoutText, u"42\n"_s);
+        code.language = u"cobol"_s;
+        AWAIT_ERROR(m_fixture->client().runCode(code), 400, "RUNTIME_UNAVAILABLE");
+        AWAIT_OK(gone, m_fixture->client().killSandbox(id));
+    }
+
+    void badRequestsGetClearErrors_data()
+    {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("malformed") << "POST"_ba << u"/v1/sandboxes"_s << "{"_ba << 400 << u"INVALID_JSON"_s
+                                   << u"Malformed JSON body"_s;
+        QTest::newRow("not an object") << "POST"_ba << u"/v1/sandboxes"_s << "[1]"_ba << 400 << u"INVALID_JSON"_s
+                                       << u"The request body must be a JSON object"_s;
+        QTest::newRow("wrong type") << "POST"_ba << u"/v1/sandboxes"_s << R"({"runtime": 5})"_ba << 400
+                                    << u"INVALID_REQUEST"_s << u"body.runtime: expected a string, got number"_s;
+        QTest::newRow("exec id type") << "POST"_ba << u"/v1/sandboxes/exec"_s << R"({"id": 5, "command": "true"})"_ba
+                                      << 400 << u"INVALID_REQUEST"_s << u"body.id: expected a string, got number"_s;
+        QTest::newRow("exec no command") << "POST"_ba << u"/v1/sandboxes/exec"_s << R"({"id": "x"})"_ba << 400
+                                         << u"INVALID_REQUEST"_s << u"body.command: missing"_s;
+        QTest::newRow("oversized") << "POST"_ba << u"/v1/sandboxes"_s << QByteArray(300 << 10, ' ') << 413
+                                   << u"PAYLOAD_TOO_LARGE"_s << QString();
+        QTest::newRow("bad status") << "GET"_ba << u"/v1/sandboxes?status=sleeping"_s << QByteArray() << 400
+                                    << u"INVALID_REQUEST"_s << QString();
+        QTest::newRow("bad limit") << "GET"_ba << u"/v1/sandboxes?limit=0"_s << QByteArray() << 400
+                                   << u"INVALID_REQUEST"_s << u"Invalid limit: must be an integer from 1 to 1000"_s;
+        QTest::newRow("delete without id") << "DELETE"_ba << u"/v1/sandboxes"_s << QByteArray() << 400
+                                           << u"INVALID_REQUEST"_s << u"Missing required query parameter: id"_s;
+        QTest::newRow("unknown route") << "GET"_ba << u"/v1/nothing"_s << QByteArray() << 404 << u"NOT_FOUND"_s
+                                       << QString();
+        QTest::newRow("wrong method") << "PUT"_ba << u"/v1/sandboxes/exec"_s << QByteArray() << 405
+                                      << u"METHOD_NOT_ALLOWED"_s << QString();
+        QTest::newRow("events without upgrade") << "GET"_ba << u"/v1/events?since=3"_s << QByteArray() << 426
+                                   << u"UPGRADE_REQUIRED"_s << QString();
+    }
+    void badRequestsGetClearErrors()
+    {
+        QFETCH(QByteArray, method);
+        QFETCH(QString, path);
+        QFETCH(QByteArray, body);
+        QFETCH(int, status);
+        QFETCH(QString, code);
+        QFETCH(QString, message);
+        QNetworkAccessManager network;
+        QNetworkRequest request(QUrl(m_fixture->server().url().toString() + path));
+        request.setRawHeader("Authorization", "Bearer " + m_fixture->server().apiKey().toLatin1());
+        request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
+        QNetworkReply *reply = network.sendCustomRequest(request, method, body);
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), status);
+        const auto json = parseJson(reply->readAll());
+        QVERIFY(json.ok());
+        QCOMPARE(fromStd((*json)["code"].get<std::string>()), code);
+        if (!message.isEmpty())
+            QCOMPARE(fromStd((*json)["error"].get<std::string>()), message);
+        reply->deleteLater();
+    }
+
+    void rateLimitAnswers429AndTheClientWaits()
+    {
+        ServerFixture limited;
+        QVERIFY2(limited.start({u"--rate-limit"_s, u"60"_s}), qPrintable(limited.errorString()));
+        QNetworkAccessManager network;
+        ApiClient impatient(&network, limited.server().url(), limited.server().apiKey(), RetryPolicy{0, {}, {}});
+        std::optional<ApiError> refused;
+        for (int i = 0; i < 40 && !refused; ++i) {
+            auto result = awaitJob(impatient.health());
+            QVERIFY(result.has_value());
+            if (!result->ok())
+                refused = result->error();
+        }
+        QVERIFY(refused.has_value());
+        QCOMPARE(refused->httpStatus, 429);
+        QCOMPARE(refused->message, u"Rate limit exceeded. Please try again later."_s);
+        QVERIFY(refused->retryAfterSeconds.has_value() && *refused->retryAfterSeconds >= 1);
+        // The default client honours Retry-After and gets through.
+        AWAIT_OK(health, limited.client().health());
+        QCOMPARE(health.status, u"ok"_s);
     }
 
 private:
