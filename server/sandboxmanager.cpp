@@ -135,6 +135,7 @@ bool SandboxManager::transition(Entry &e, S to, std::optional<QString> reason)
         data["reason"] = toStd(*s.statusReason);
     m_events->publish(eventTypeForTransition(from, to), e.id(), std::move(data));
     m_store->commit();
+    emit statusChanged(s, from);
     qCInfo(lcSandboxes).noquote() << e.id() << toString(from) << "->" << toString(to)
                                   << (s.statusReason ? *s.statusReason : QString());
     return true;
@@ -155,6 +156,9 @@ Sandbox SandboxManager::create(const CreateSandboxRequest &request)
     s.ephemeral = request.ephemeral;
     s.createdAt = s.updatedAt = now();
     e->record.env = request.env;
+    // The sandbox's own credential: processes inside call back (handoff CLI) with it, limited to
+    // their own sandbox. Kept with the env, which the API never returns.
+    e->record.env.insert(QStringLiteral("BANATA_SANDBOX_TOKEN"), u"bst_"_s + newId());
     m_entries.insert(s.id, e);
 
     m_store->begin();
@@ -199,6 +203,24 @@ SandboxPage SandboxManager::list(const SandboxListQuery &query) const
     if (end < matches.size() && !page.data.isEmpty())
         page.nextCursor = QString::number(page.data.last().createdAt) + u':' + page.data.last().id;
     return page;
+}
+
+QString SandboxManager::sandboxToken(const QString &id) const
+{
+    const Entry *e = entry(id);
+    return e ? e->record.env.value(QStringLiteral("BANATA_SANDBOX_TOKEN")) : QString();
+}
+
+QString SandboxManager::sandboxForToken(QByteArrayView token) const
+{
+    if (!token.startsWith("bst_"))
+        return {};
+    const QString wanted = QString::fromLatin1(token);
+    for (const auto &e : m_entries) {
+        if (!isTerminal(e->status()) && e->record.env.value(QStringLiteral("BANATA_SANDBOX_TOKEN")) == wanted)
+            return e->id();
+    }
+    return {};
 }
 
 std::optional<ApiError> SandboxManager::checkAcceptsWork(const QString &id) const

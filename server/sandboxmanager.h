@@ -35,6 +35,7 @@ public:
     {
         QString sandboxesDir;      // <data>/sandboxes
         int maxConcurrentStarts = 8;
+        QString apiUrl;            // given to sandbox processes as BANATA_API_URL
     };
 
     /// \a store, \a events and \a freezer must outlive the manager.
@@ -74,6 +75,14 @@ public:
     void notifyFilesChanged(const QString &id, const QStringList &paths, const QString &origin);
 
     int count() const { return int(m_entries.size()); }
+    /// The sandbox's own credential (env BANATA_SANDBOX_TOKEN inside it), or empty.
+    QString sandboxToken(const QString &id) const;
+    /// The sandbox a token belongs to, or empty.
+    QString sandboxForToken(QByteArrayView token) const;
+
+signals:
+    /// After every persisted transition; services (browser, handoff, tasks) follow sandboxes here.
+    void statusChanged(const banata::Sandbox &sandbox, banata::SandboxStatus previous);
 
 private:
     struct Entry;

@@ -32,6 +32,9 @@ SandboxProcess *SandboxManager::createProcess(Entry &e)
     config.sandboxId = e.id();
     config.rootDir = sandboxRoot(e.id());
     config.env = e.record.env;
+    config.env.insert(u"BANATA_SANDBOX_ID"_s, e.id());
+    if (!m_options.apiUrl.isEmpty())
+        config.env.insert(u"BANATA_API_URL"_s, m_options.apiUrl);
     config.hostname = u"sb-"_s + e.id().left(8);
     auto *process = new SandboxProcess(std::move(config), m_freezer, this);
     const QString id = e.id();

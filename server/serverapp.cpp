@@ -89,11 +89,18 @@ bool ServerApp::start(QString *error)
         return false;
     }
     m_events = new EventHub(m_store.get());
-    m_sandboxes = new SandboxManager({m_options.dataDir + u"/sandboxes"_s}, m_store.get(), m_events, m_freezer.get());
-    m_sandboxes->recover();
-
+    // Listen first: sandboxes started during recovery are told the API's URL.
     m_http = new HttpServer();
     m_http->setGuard([guard = m_guard.get()](const HttpRequest &request) { return guard->check(request); });
+    if (!m_http->listen(m_options.address, m_options.port)) {
+        *error = u"cannot listen on %1:%2: %3"_s.arg(m_options.address.toString()).arg(m_options.port).arg(m_http->errorString());
+        return false;
+    }
+    SandboxManager::Options managerOptions;
+    managerOptions.sandboxesDir = m_options.dataDir + u"/sandboxes"_s;
+    managerOptions.apiUrl = baseUrl();
+    m_sandboxes = new SandboxManager(managerOptions, m_store.get(), m_events, m_freezer.get());
+
     ApiContext ctx;
     ctx.sandboxes = m_sandboxes;
     ctx.events = m_events;
@@ -113,11 +120,8 @@ bool ServerApp::start(QString *error)
     registerTransferRoutes(*m_http, ctx);
     registerCheckpointRoutes(*m_http, ctx);
     registerEventRoutes(*m_http, ctx);
-
-    if (!m_http->listen(m_options.address, m_options.port)) {
-        *error = u"cannot listen on %1:%2: %3"_s.arg(m_options.address.toString()).arg(m_options.port).arg(m_http->errorString());
-        return false;
-    }
+    // No request is served before the event loop runs, so routes are in place by then.
+    m_sandboxes->recover();
     writeServerInfo();
     qCInfo(lcServerApp).noquote() << "serving" << baseUrl() << "with pause method" << m_freezer->name();
     return true;

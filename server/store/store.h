@@ -53,6 +53,9 @@ public:
     void commit();
 
     QString lastError() const { return m_lastError; }
+    /// For services that keep their own tables (CREATE TABLE IF NOT EXISTS in their own file);
+    /// use begin()/commit() around multi-statement writes.
+    QSqlDatabase &database() { return m_db; }
 
 private:
     bool exec(const QString &sql);
