@@ -3,6 +3,7 @@
 
 #include "api/auth.h"
 #include "api/routes.h"
+#include "control/controlregistry.h"
 #include "events/eventhub.h"
 #include "http/httpserver.h"
 #include "runtime/freezer.h"
@@ -89,6 +90,7 @@ bool ServerApp::start(QString *error)
         return false;
     }
     m_events = new EventHub(m_store.get());
+    m_control = new ControlRegistry(this);
     // Listen first: sandboxes started during recovery are told the API's URL.
     m_http = new HttpServer();
     m_http->setGuard([guard = m_guard.get()](const HttpRequest &request) { return guard->check(request); });
@@ -108,6 +110,8 @@ bool ServerApp::start(QString *error)
     ctx.ioPool = &m_ioPool;
     ctx.heavyPool = &m_heavyPool;
     ctx.owner = this;
+    ctx.control = m_control;
+    ctx.baseUrl = baseUrl();
     ctx.health.status = u"ok"_s;
     ctx.health.server = u"banata-local"_s;
     ctx.health.version = QStringLiteral(BANATA_VERSION);

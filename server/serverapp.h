@@ -10,6 +10,7 @@
 
 namespace banata::server {
 
+class ControlRegistry;
 class EventHub;
 class Freezer;
 class HttpServer;
@@ -55,6 +56,7 @@ private:
     QThreadPool m_ioPool;
     QThreadPool m_heavyPool;
     EventHub *m_events = nullptr;
+    ControlRegistry *m_control = nullptr;
     SandboxManager *m_sandboxes = nullptr;
     HttpServer *m_http = nullptr;
 };

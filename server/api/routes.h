@@ -12,6 +12,7 @@ QT_END_NAMESPACE
 
 namespace banata::server {
 
+class ControlRegistry;
 class EventHub;
 class HttpServer;
 class SandboxManager;
@@ -26,6 +27,8 @@ struct ApiContext
     QThreadPool *ioPool = nullptr;    // file operations (listing, reading, writing)
     QThreadPool *heavyPool = nullptr; // checkpoint copies, so they never starve file requests
     QObject *owner = nullptr;         // context of asynchronous completions
+    ControlRegistry *control = nullptr; // the handoff lease per sandbox (who may drive the browser)
+    QString baseUrl;                    // this server's URL, e.g. http://127.0.0.1:8787
     banata::Health health;
 };
 

@@ -18,20 +18,6 @@ using namespace Qt::StringLiterals;
 
 namespace banata::server {
 
-UniqueFd &UniqueFd::operator=(UniqueFd &&other) noexcept
-{
-    if (this != &other)
-        reset(std::exchange(other.m_fd, -1));
-    return *this;
-}
-
-void UniqueFd::reset(int fd)
-{
-    if (m_fd >= 0)
-        ::close(m_fd);
-    m_fd = fd;
-}
-
 QString errnoMessage(const QString &what, int err)
 {
     return what % u": "_s % QString::fromLocal8Bit(std::strerror(err));
@@ -110,18 +96,26 @@ struct UnixAddress
     const sockaddr *raw() const { return reinterpret_cast<const sockaddr *>(&addr); }
 };
 
+/// Resolves path into address and creates the (blocking, close-on-exec) socket for it; invalid
+/// with *error set on failure.
+UniqueFd unixSocketFor(UnixAddress &address, const QString &path, QString *error)
+{
+    if (!address.set(path, error))
+        return UniqueFd();
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd.valid())
+        *error = errnoMessage(u"socket"_s, errno);
+    return fd;
+}
+
 } // namespace
 
 UniqueFd listenUnixSocket(const QString &path, QString *error)
 {
     UnixAddress address;
-    if (!address.set(path, error))
-        return UniqueFd();
-    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd.valid()) {
-        *error = errnoMessage(u"socket"_s, errno);
-        return UniqueFd();
-    }
+    UniqueFd fd = unixSocketFor(address, path, error);
+    if (!fd.valid())
+        return fd;
     ::unlink(address.addr.sun_path); // a socket left by a dead tree
     if (::bind(fd.get(), address.raw(), sizeof address.addr) != 0 ||
         ::chmod(address.addr.sun_path, 0600) != 0 || ::listen(fd.get(), 8) != 0) {
@@ -134,13 +128,9 @@ UniqueFd listenUnixSocket(const QString &path, QString *error)
 UniqueFd connectUnixSocket(const QString &path, QString *error)
 {
     UnixAddress address;
-    if (!address.set(path, error))
-        return UniqueFd();
-    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd.valid()) {
-        *error = errnoMessage(u"socket"_s, errno);
-        return UniqueFd();
-    }
+    UniqueFd fd = unixSocketFor(address, path, error);
+    if (!fd.valid())
+        return fd;
     int rc;
     do {
         rc = ::connect(fd.get(), address.raw(), sizeof address.addr);

@@ -3,36 +3,14 @@
 
 #include <optional>
 #include <sys/types.h>
-#include <utility>
 
 #include <QString>
 
+#include "uniquefd.h"
+
 namespace banata::server {
 
-/// An owned POSIX file descriptor, closed on destruction.
-class UniqueFd
-{
-public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd)
-        : m_fd(fd)
-    {}
-    UniqueFd(UniqueFd &&other) noexcept
-        : m_fd(std::exchange(other.m_fd, -1))
-    {}
-    UniqueFd &operator=(UniqueFd &&other) noexcept;
-    UniqueFd(const UniqueFd &) = delete;
-    UniqueFd &operator=(const UniqueFd &) = delete;
-    ~UniqueFd() { reset(); }
-
-    int get() const { return m_fd; }
-    bool valid() const { return m_fd >= 0; }
-    void reset(int fd = -1);
-    int release() { return std::exchange(m_fd, -1); }
-
-private:
-    int m_fd = -1;
-};
+using posix::UniqueFd;
 
 /// "<what>: <strerror(err)>".
 QString errnoMessage(const QString &what, int err);

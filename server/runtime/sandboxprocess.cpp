@@ -77,14 +77,6 @@ ExecResult parseExecResult(const Json &reply)
     return out;
 }
 
-Json stringMap(const QMap<QString, QString> &map)
-{
-    Json out = Json::object();
-    for (auto it = map.cbegin(); it != map.cend(); ++it)
-        out[toStd(it.key())] = toStd(it.value());
-    return out;
-}
-
 } // namespace
 
 bool processIs(qint64 pid, qint64 startTime)
@@ -424,7 +416,7 @@ void SandboxProcess::exec(const ExecSpec &spec, QObject *context, ExecCallback d
     for (const QString &arg : spec.argv)
         argv.push_back(toStd(arg));
     Json request = {
-        {"op", "exec"},           {"argv", std::move(argv)},     {"env", stringMap(spec.env)},
+        {"op", "exec"},           {"argv", std::move(argv)},     {"env", toJsonObject(spec.env)},
         {"cwd", toStd(spec.cwd)}, {"timeoutMs", spec.timeoutMs}, {"maxOutputBytes", spec.maxOutputBytes}};
     // No `this` in the handler: it may run from our destructor.
     m_channel->request(std::move(request), [context = QPointer<QObject>(context),

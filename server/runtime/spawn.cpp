@@ -14,6 +14,7 @@
 
 #include "cgroupfork.h"
 #include "fdutil.h"
+#include "forkexec.h"
 
 using namespace Qt::StringLiterals;
 
@@ -28,12 +29,6 @@ enum class Stage : int
     Stdio,
     Fds,
     Exec
-};
-
-struct Failure
-{
-    Stage stage;
-    int err;
 };
 
 // Pointers into bytes, null-terminated, built before fork: the child may not allocate.
@@ -70,20 +65,8 @@ void closeOtherFds(const std::vector<int> &keep)
 [[noreturn]] void runChild(const DetachedSpawn &spawn, bool joinCgroup, char **argv, char **envp,
                            int reportFd)
 {
-    auto fail = [reportFd](Stage stage) {
-        const Failure failure{stage, errno};
-        [[maybe_unused]] ssize_t n = ::write(reportFd, &failure, sizeof failure);
-        _exit(127);
-    };
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    struct sigaction dfl = {};
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) {
-        if (sig != SIGKILL && sig != SIGSTOP)
-            sigaction(sig, &dfl, nullptr);
-    }
+    const auto fail = [reportFd](Stage stage) { forkexec::reportExecFailure(reportFd, stage); };
+    forkexec::resetSignals();
     if (joinCgroup && ::write(spawn.cgroupProcsFd, "0", 1) != 1)
         fail(Stage::Cgroup);
     if (::setsid() < 0)
@@ -117,21 +100,14 @@ Expected<pid_t, QString> spawnDetached(const DetachedSpawn &spawn)
         runChild(spawn, joinInChild, argv.pointers.data(), envp.pointers.data(), reportWrite.get());
     reportWrite.reset();
 
-    // EOF (the pipe is close-on-exec) means exec succeeded; it follows the fork within a
-    // millisecond, so blocking here is cheaper than another round through the event loop.
-    Failure failure{};
-    ssize_t n;
-    do {
-        n = ::read(reportRead.get(), &failure, sizeof failure);
-    } while (n < 0 && errno == EINTR);
-    if (n != static_cast<ssize_t>(sizeof failure))
+    // Exec follows the fork within a millisecond, so blocking here is cheaper than another round
+    // through the event loop.
+    const auto failure = forkexec::awaitExec<Stage>(reportRead.get(), pid);
+    if (!failure)
         return pid;
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
     static const char *const stages[] = {"", "join cgroup", "setsid", "stdio", "fds", "exec"};
     return Result::failure(errnoMessage(
-        QString::fromLatin1(stages[static_cast<int>(failure.stage)]) + u' ' + spawn.program, failure.err));
+        QString::fromLatin1(stages[static_cast<int>(failure->stage)]) + u' ' + spawn.program, failure->err));
 }
 
 void reapWhenExited(UniqueFd pidfd)

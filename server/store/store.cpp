@@ -143,16 +143,13 @@ QList<SandboxRecord> Store::loadSandboxes()
 
 bool Store::saveSandbox(const SandboxRecord &record)
 {
-    Json env = Json::object();
-    for (auto it = record.env.cbegin(); it != record.env.cend(); ++it)
-        env[toStd(it.key())] = toStd(it.value());
     QSqlQuery q(m_db);
     q.prepare(u"INSERT INTO sandboxes (id, status, doc, env, created_at) VALUES (?, ?, ?, ?, ?)"
               " ON CONFLICT(id) DO UPDATE SET status = excluded.status, doc = excluded.doc, env = excluded.env"_s);
     q.addBindValue(record.sandbox.id);
     q.addBindValue(toString(record.sandbox.status));
     q.addBindValue(jsonText(record.sandbox.toJson()));
-    q.addBindValue(jsonText(env));
+    q.addBindValue(jsonText(toJsonObject(record.env)));
     q.addBindValue(record.sandbox.createdAt);
     if (!q.exec()) {
         m_lastError = q.lastError().text();

@@ -54,55 +54,52 @@ FsError FsError::fromErrno(int error, const QString &sandboxPath)
                               + QString::fromUtf8(description ? description : "unknown error"));
 }
 
-int httpStatusFor(FsError::Kind kind)
+namespace {
+
+/// The HTTP status and machine-readable code of each kind, side by side.
+struct KindInfo
+{
+    int httpStatus;
+    QString code;
+};
+
+KindInfo infoFor(FsError::Kind kind)
 {
     switch (kind) {
     case FsError::Kind::InvalidPath:
-        return 400;
+        return {400, u"INVALID_PATH"_s};
     case FsError::Kind::OutsideWorkspace:
-    case FsError::Kind::PermissionDenied:
-        return 403;
+        return {403, u"PATH_OUTSIDE_WORKSPACE"_s};
     case FsError::Kind::NotFound:
-        return 404;
+        return {404, u"FILE_NOT_FOUND"_s};
     case FsError::Kind::NotADirectory:
+        return {409, u"NOT_A_DIRECTORY"_s};
     case FsError::Kind::IsADirectory:
+        return {409, u"IS_A_DIRECTORY"_s};
     case FsError::Kind::AlreadyExists:
-        return 409;
+        return {409, u"ALREADY_EXISTS"_s};
     case FsError::Kind::TooLarge:
-        return 413;
+        return {413, u"FILE_TOO_LARGE"_s};
     case FsError::Kind::NoSpace:
-        return 507;
+        return {507, u"NO_SPACE"_s};
     case FsError::Kind::Io:
-        return 500;
+        return {500, u"IO_ERROR"_s};
+    case FsError::Kind::PermissionDenied:
+        return {403, u"FILE_PERMISSION_DENIED"_s};
     }
-    return 500;
+    return {500, u"IO_ERROR"_s};
+}
+
+} // namespace
+
+int httpStatusFor(FsError::Kind kind)
+{
+    return infoFor(kind).httpStatus;
 }
 
 QString errorCodeFor(FsError::Kind kind)
 {
-    switch (kind) {
-    case FsError::Kind::InvalidPath:
-        return u"INVALID_PATH"_s;
-    case FsError::Kind::OutsideWorkspace:
-        return u"PATH_OUTSIDE_WORKSPACE"_s;
-    case FsError::Kind::NotFound:
-        return u"FILE_NOT_FOUND"_s;
-    case FsError::Kind::NotADirectory:
-        return u"NOT_A_DIRECTORY"_s;
-    case FsError::Kind::IsADirectory:
-        return u"IS_A_DIRECTORY"_s;
-    case FsError::Kind::AlreadyExists:
-        return u"ALREADY_EXISTS"_s;
-    case FsError::Kind::TooLarge:
-        return u"FILE_TOO_LARGE"_s;
-    case FsError::Kind::NoSpace:
-        return u"NO_SPACE"_s;
-    case FsError::Kind::Io:
-        return u"IO_ERROR"_s;
-    case FsError::Kind::PermissionDenied:
-        return u"FILE_PERMISSION_DENIED"_s;
-    }
-    return u"IO_ERROR"_s;
+    return infoFor(kind).code;
 }
 
 } // namespace banata::server

@@ -90,6 +90,27 @@ FsResult<UniqueFd> openWorkspace(const std::string &hostDir)
     return root;
 }
 
+/// What most operations start with: the request path made relative to the workspace ("" for
+/// the workspace itself), that path as the sandbox sees it, and the workspace directory opened.
+struct Target
+{
+    QString relative;
+    QString shown;
+    UniqueFd root;
+};
+
+FsResult<Target> openTarget(const std::string &hostDir, const QString &sandboxPath)
+{
+    auto relative = normalizeSandboxPath(sandboxPath);
+    if (!relative)
+        return failure<Target>(relative.error());
+    QString shown = sandboxPathFor(*relative);
+    auto root = openWorkspace(hostDir);
+    if (!root)
+        return failure<Target>(root.error());
+    return Target{std::move(relative).value(), std::move(shown), std::move(root).value()};
+}
+
 /// Opens \a relative as a regular file for reading. O_NONBLOCK: opening a FIFO a sandbox process
 /// planted must not block a worker thread forever.
 FsResult<std::pair<UniqueFd, struct stat>> openRegular(int rootFd, const QString &relative)
@@ -168,15 +189,12 @@ FsResult<QString> WorkspaceFs::normalize(const QString &sandboxPath) const
 FsResult<banata::FileListing> WorkspaceFs::list(const QString &sandboxPath) const
 {
     using Result = FsResult<banata::FileListing>;
-    const auto relative = normalize(sandboxPath);
-    if (!relative)
-        return Result::failure(relative.error());
-    const QString shown = sandboxPathFor(*relative);
-    auto root = openWorkspace(m_workspaceDirNative);
-    if (!root)
-        return Result::failure(root.error());
+    const auto target = openTarget(m_workspaceDirNative, sandboxPath);
+    if (!target)
+        return Result::failure(target.error());
+    const auto &[relative, shown, root] = *target;
 
-    const UniqueFd dir(openBeneath(root->get(), native(*relative).constData(), O_RDONLY | O_DIRECTORY));
+    const UniqueFd dir(openBeneath(root.get(), native(relative).constData(), O_RDONLY | O_DIRECTORY));
     if (!dir.valid())
         return errnoFailure<banata::FileListing>(-dir.get(), shown);
     std::vector<detail::DirEntry> names;
@@ -188,7 +206,7 @@ FsResult<banata::FileListing> WorkspaceFs::list(const QString &sandboxPath) cons
     banata::FileListing listing;
     listing.path = shown;
     listing.entries.reserve(qsizetype(names.size()));
-    const QString prefix = relative->isEmpty() ? u"/workspace/"_s : shown + u'/';
+    const QString prefix = relative.isEmpty() ? u"/workspace/"_s : shown + u'/';
     for (const detail::DirEntry &entry : names) {
         struct stat st;
         if (::fstatat(dir.get(), entry.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -207,22 +225,19 @@ FsResult<banata::FileListing> WorkspaceFs::list(const QString &sandboxPath) cons
 FsResult<banata::FileEntry> WorkspaceFs::stat(const QString &sandboxPath) const
 {
     using Result = FsResult<banata::FileEntry>;
-    const auto relative = normalize(sandboxPath);
-    if (!relative)
-        return Result::failure(relative.error());
-    const QString shown = sandboxPathFor(*relative);
-    auto root = openWorkspace(m_workspaceDirNative);
-    if (!root)
-        return Result::failure(root.error());
+    const auto target = openTarget(m_workspaceDirNative, sandboxPath);
+    if (!target)
+        return Result::failure(target.error());
+    const auto &[relative, shown, root] = *target;
 
     struct stat st;
-    if (relative->isEmpty()) {
-        if (::fstat(root->get(), &st) < 0)
+    if (relative.isEmpty()) {
+        if (::fstat(root.get(), &st) < 0)
             return errnoFailure<banata::FileEntry>(errno, shown);
         return entryFrom(st, u"workspace"_s, shown);
     }
-    const auto [parentRelative, leaf] = splitLast(*relative);
-    const UniqueFd parent(openBeneath(root->get(), native(parentRelative).constData(), O_PATH | O_DIRECTORY));
+    const auto [parentRelative, leaf] = splitLast(relative);
+    const UniqueFd parent(openBeneath(root.get(), native(parentRelative).constData(), O_PATH | O_DIRECTORY));
     if (!parent.valid())
         return errnoFailure<banata::FileEntry>(-parent.get(), shown);
     if (::fstatat(parent.get(), leaf.toUtf8().constData(), &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -233,14 +248,11 @@ FsResult<banata::FileEntry> WorkspaceFs::stat(const QString &sandboxPath) const
 FsResult<QByteArray> WorkspaceFs::read(const QString &sandboxPath, qint64 maxBytes) const
 {
     using Result = FsResult<QByteArray>;
-    const auto relative = normalize(sandboxPath);
-    if (!relative)
-        return Result::failure(relative.error());
-    const QString shown = sandboxPathFor(*relative);
-    auto root = openWorkspace(m_workspaceDirNative);
-    if (!root)
-        return Result::failure(root.error());
-    auto opened = openRegular(root->get(), *relative);
+    const auto target = openTarget(m_workspaceDirNative, sandboxPath);
+    if (!target)
+        return Result::failure(target.error());
+    const QString &shown = target->shown;
+    auto opened = openRegular(target->root.get(), target->relative);
     if (!opened)
         return Result::failure(opened.error());
 
@@ -291,13 +303,10 @@ FsResult<qint64> WorkspaceFs::write(const QString &sandboxPath, QByteArrayView b
 FsResult<WorkspaceFs::OpenedFile> WorkspaceFs::openForRead(const QString &sandboxPath) const
 {
     using Result = FsResult<OpenedFile>;
-    const auto relative = normalize(sandboxPath);
-    if (!relative)
-        return Result::failure(relative.error());
-    auto root = openWorkspace(m_workspaceDirNative);
-    if (!root)
-        return Result::failure(root.error());
-    auto opened = openRegular(root->get(), *relative);
+    const auto target = openTarget(m_workspaceDirNative, sandboxPath);
+    if (!target)
+        return Result::failure(target.error());
+    auto opened = openRegular(target->root.get(), target->relative);
     if (!opened)
         return Result::failure(opened.error());
 
@@ -305,7 +314,7 @@ FsResult<WorkspaceFs::OpenedFile> WorkspaceFs::openForRead(const QString &sandbo
     const struct stat &st = opened->second;
     const int flags = ::fcntl(fd.get(), F_GETFL);
     if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) < 0)
-        return errnoFailure<OpenedFile>(errno, sandboxPathFor(*relative));
+        return errnoFailure<OpenedFile>(errno, target->shown);
     OpenedFile file;
     file.size = st.st_size;
     file.mtimeMs = epochMs(st.st_mtim);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "server/runtime/cgroupfork.h"
+#include "server/runtime/forkexec.h"
 
 extern char **environ;
 
@@ -22,12 +23,6 @@ enum class Stage : int
     Chdir,
     Stdio,
     Exec
-};
-
-struct SpawnFailure
-{
-    Stage stage;
-    int err;
 };
 
 std::vector<char *> cStrings(std::vector<std::string> &strings)
@@ -44,21 +39,8 @@ std::vector<char *> cStrings(std::vector<std::string> &strings)
 [[noreturn]] void runChild(char **argv, char **envp, const char *cwd, bool join, int procsFd, int devNullFd,
                            int outFd, int errFd, int reportFd)
 {
-    auto fail = [reportFd](Stage stage) {
-        const SpawnFailure failure{stage, errno};
-        [[maybe_unused]] ssize_t n = ::write(reportFd, &failure, sizeof failure);
-        _exit(127);
-    };
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    // Ignored dispositions survive exec; the daemon ignores SIGPIPE, commands must not.
-    struct sigaction dfl = {};
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) {
-        if (sig != SIGKILL && sig != SIGSTOP)
-            sigaction(sig, &dfl, nullptr);
-    }
+    const auto fail = [reportFd](Stage stage) { forkexec::reportExecFailure(reportFd, stage); };
+    forkexec::resetSignals(); // the daemon ignores SIGPIPE, commands must not
     setsid(); // own session and process group: a timeout kills the whole group
     // Fallback only (no CLONE_INTO_CGROUP): join the freezable cgroup before running any
     // command code, so nothing can escape a pause.
@@ -134,24 +116,15 @@ void ExecJob::start(const CgroupTarget &cgroup, int devNullFd)
     outWrite.reset();
     errWrite.reset();
     reportWrite.reset();
-    // The report pipe closes on exec (CLOEXEC): EOF means the program is running. This blocks
-    // only for the fork-to-exec window of a tiny child.
-    SpawnFailure failure{};
-    ssize_t n;
-    do {
-        n = ::read(reportRead.get(), &failure, sizeof failure);
-    } while (n < 0 && errno == EINTR);
-    if (n == static_cast<ssize_t>(sizeof failure)) {
-        int status = 0;
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
+    // This blocks only for the fork-to-exec window of a tiny child.
+    if (const auto failure = forkexec::awaitExec<Stage>(reportRead.get(), pid)) {
         m_pid = -1;
         static constexpr const char *kStages[] = {"", "join cgroup", "cwd", "stdio", "exec"};
         const std::string what =
-            failure.stage == Stage::Chdir
+            failure->stage == Stage::Chdir
                 ? std::string("cwd ") + m_params.cwd
-                : std::string(kStages[static_cast<int>(failure.stage)]) + " " + m_params.argv.front();
-        return failBeforeExec(what.c_str(), failure.err);
+                : std::string(kStages[static_cast<int>(failure->stage)]) + " " + m_params.argv.front();
+        return failBeforeExec(what.c_str(), failure->err);
     }
     ::fcntl(outRead.get(), F_SETFL, O_NONBLOCK);
     ::fcntl(errRead.get(), F_SETFL, O_NONBLOCK);
