@@ -5,16 +5,6 @@ using namespace Qt::StringLiterals;
 
 namespace banata {
 
-namespace {
-Json stringMap(const QMap<QString, QString> &map)
-{
-    Json out = Json::object();
-    for (auto it = map.cbegin(); it != map.cend(); ++it)
-        out[toStd(it.key())] = toStd(it.value());
-    return out;
-}
-} // namespace
-
 Parsed<ExecRequest> ExecRequest::fromJson(const Json &json)
 {
     JsonReader r(json, u"body"_s);
@@ -56,7 +46,7 @@ Json ExecRequest::toJson() const
     if (cwd)
         out["cwd"] = toStd(*cwd);
     if (!env.isEmpty())
-        out["env"] = stringMap(env);
+        out["env"] = toJsonObject(env);
     return out;
 }
 

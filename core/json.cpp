@@ -32,6 +32,14 @@ QByteArray dumpJson(const Json &value)
     return QByteArray(text.data(), qsizetype(text.size()));
 }
 
+Json toJsonObject(const QMap<QString, QString> &map)
+{
+    Json out = Json::object();
+    for (auto it = map.cbegin(); it != map.cend(); ++it)
+        out[toStd(it.key())] = toStd(it.value());
+    return out;
+}
+
 void appendJsonString(QByteArray &out, QStringView text)
 {
     static constexpr char kHex[] = "0123456789abcdef";

@@ -3,6 +3,7 @@
 
 #include "expected.h"
 
+#include <QMap>
 #include <QString>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,9 @@ std::string toStd(const QString &s);
 Parsed<Json> parseJson(const QByteArray &bytes);
 /// Serialises compactly; invalid UTF-8 inside strings is replaced, never thrown on.
 QByteArray dumpJson(const Json &value);
+
+/// A JSON object with one string member per entry ({} for an empty map), e.g. an env.
+Json toJsonObject(const QMap<QString, QString> &map);
 
 /// Appends \a text as a JSON string literal (quotes included) to \a out, in UTF-8. For hot paths
 /// that write large arrays directly instead of building a Json tree first.

@@ -284,12 +284,8 @@ Parsed<CreateSandboxRequest> CreateSandboxRequest::fromJson(const Json &json)
 Json CreateSandboxRequest::toJson() const
 {
     Json out = {{"runtime", toStd(runtime)}, {"size", toStd(size)}, {"ephemeral", ephemeral}, {"metadata", metadata}};
-    if (!env.isEmpty()) {
-        Json e = Json::object();
-        for (auto it = env.cbegin(); it != env.cend(); ++it)
-            e[toStd(it.key())] = toStd(it.value());
-        out["env"] = std::move(e);
-    }
+    if (!env.isEmpty())
+        out["env"] = toJsonObject(env);
     if (capabilities)
         out["capabilities"] = capabilities->toJson();
     if (region)

@@ -9,6 +9,7 @@ build_packages=(
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libqt6sql6-sqlite
     nlohmann-json3-dev libhttp-parser-dev
     bubblewrap
+    chromium fonts-dejavu-core
 )
 test_packages=(curl)
 bench_packages=(curl nginx-light)
@@ -22,6 +23,12 @@ for set in "${@:-build}"; do
         *) echo "deps.sh: unknown set '$set' (build, test, bench)" >&2; exit 2 ;;
     esac
 done
+
+# The browser tests drive banata-local with playwright-core (npm). A Node.js that did not come
+# from Debian (e.g. with its own npm) is fine; otherwise Debian's nodejs and npm.
+if [[ " ${*:-build} " == *" test "* ]] && ! command -v npm >/dev/null; then
+    wanted+=(nodejs npm)
+fi
 
 missing=()
 for pkg in "${wanted[@]}"; do

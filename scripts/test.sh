@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
+scripts/e2e-deps.sh # playwright-core for the CDP proxy test
 scripts/build.sh
 ctest --preset default "$@"

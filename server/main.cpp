@@ -62,7 +62,20 @@ int main(int argc, char *argv[])
                              u"method"_s, u"auto"_s);
     QCommandLineOption rate(u"rate-limit"_s, u"Requests per minute before 429 with Retry-After; 0 = unlimited (default 0)."_s,
                             u"n"_s, u"0"_s);
-    parser.addOptions({dataDir, port, pause, rate});
+    QCommandLineOption agent(u"agent-command"_s,
+                             u"Shell command run inside the sandbox for each agent prompt, with the prompt in "
+                             u"BANATA_PROMPT (default: $BANATA_AGENT_COMMAND; none: prompts fail)."_s,
+                             u"command"_s, qEnvironmentVariable("BANATA_AGENT_COMMAND"));
+    QCommandLineOption agentTimeout(u"agent-timeout"_s, u"Seconds an agent task may run (default 1800)."_s,
+                                    u"seconds"_s, u"1800"_s);
+    QCommandLineOption webhookRetry(u"webhook-retry-base-ms"_s,
+                                    u"Wait before the first webhook retry, doubling per attempt up to 10 min (default 1000)."_s,
+                                    u"ms"_s, u"1000"_s);
+    QCommandLineOption webhookAttempts(u"webhook-max-attempts"_s,
+                                       u"Attempts per webhook delivery before it is marked failed (default 8)."_s, u"n"_s,
+                                       u"8"_s);
+    parser.addOptions({dataDir, port, pause, rate, agent, agentTimeout});
+    parser.addOptions({webhookRetry, webhookAttempts});
     parser.process(app);
 
     banata::server::ServerOptions options;
@@ -78,6 +91,24 @@ int main(int argc, char *argv[])
     options.rateLimitPerMinute = parser.value(rate).toInt(&ok);
     if (!ok || options.rateLimitPerMinute < 0) {
         std::fprintf(stderr, "banata-local: --rate-limit must be a non-negative number\n");
+        return 2;
+    }
+
+    options.agentCommand = parser.value(agent);
+    const qint64 agentSeconds = parser.value(agentTimeout).toLongLong(&ok);
+    if (!ok || agentSeconds <= 0) {
+        std::fprintf(stderr, "banata-local: --agent-timeout must be a positive number of seconds\n");
+        return 2;
+    }
+    options.agentTimeoutMs = agentSeconds * 1000;
+    options.webhookRetryBaseMs = parser.value(webhookRetry).toInt(&ok);
+    if (!ok || options.webhookRetryBaseMs < 1) {
+        std::fprintf(stderr, "banata-local: --webhook-retry-base-ms must be a positive number\n");
+        return 2;
+    }
+    options.webhookMaxAttempts = parser.value(webhookAttempts).toInt(&ok);
+    if (!ok || options.webhookMaxAttempts < 1 || options.webhookMaxAttempts > 100) {
+        std::fprintf(stderr, "banata-local: --webhook-max-attempts must be a number from 1 to 100\n");
         return 2;
     }
 

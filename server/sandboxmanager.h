@@ -62,7 +62,8 @@ public:
     /// Freezes the sandbox's processes without changing its state (a consistent checkpoint copy);
     /// holds nest with pause(). Every successful hold must be released.
     void holdFrozen(const QString &id, QObject *context, DoneCallback done);
-    void releaseFrozen(const QString &id);
+    /// \a done (optional) runs once the processes run again.
+    void releaseFrozen(const QString &id, QObject *context = nullptr, DoneCallback done = {});
     /// Keeps an ephemeral sandbox's files until background work on them ends.
     void retainFiles(const QString &id);
     void releaseFiles(const QString &id);
@@ -101,6 +102,7 @@ private:
     void finishKill(const QString &id);
     void removeFilesIfEphemeral(Entry &e);
     void freeze(Entry &e, QObject *context, DoneCallback done);
+    void startFreezing(Entry &e);
     void thaw(Entry &e, QObject *context, DoneCallback done);
     void beginWork(Entry &e);
     void endWork(const QString &id);

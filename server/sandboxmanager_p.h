@@ -19,7 +19,9 @@ struct SandboxManager::Entry
     int freezeHolds = 0; // a pause and checkpoint copies
     bool frozen = false;
     bool freezing = false;
+    bool thawing = false;
     QList<DoneCallback> freezeWaiters;
+    QList<std::function<void()>> afterThaw; // execs that arrived while a checkpoint held the sandbox frozen
     QList<SandboxCallback> readyWaiters;
     QList<SandboxCallback> killWaiters;
     int fileHolds = 0;

@@ -100,6 +100,14 @@ void SandboxManager::onStarted(const QString &id)
         finishKill(id);
         return;
     }
+    if (acceptsWork(e->status()) && e->process && e->process->isPaused()) {
+        // The previous server died between freezing (a checkpoint copy) and thawing: the record
+        // says running, so running it is.
+        e->process->resume(this, [id](const std::optional<QString> &error) {
+            if (error)
+                qCWarning(lcSandboxRuntime).noquote() << id << "could not thaw after re-attach:" << *error;
+        });
+    }
     switch (e->status()) {
     case S::Queued:
     case S::Assigning:
@@ -115,7 +123,7 @@ void SandboxManager::onStarted(const QString &id)
     case S::Paused:
         // A re-attached tree that was paused is still frozen; freeze again to be sure (idempotent).
         e->freezeHolds = 0;
-        e->frozen = false;
+        e->frozen = e->thawing = false;
         freeze(*e, this, [this, id](const std::optional<ApiError> &error) {
             Entry *en = entry(id);
             if (!en)
@@ -227,7 +235,7 @@ void SandboxManager::onLost(const QString &id, const QString &reason)
         e->process->deleteLater();
         e->process = nullptr;
     }
-    e->frozen = false;
+    e->frozen = e->thawing = false;
     e->freezeHolds = 0;
     if (e->status() == S::Ending) {
         finishKill(id);
@@ -292,11 +300,14 @@ void SandboxManager::finishKill(const QString &id)
             en->process->deleteLater();
             en->process = nullptr;
         }
-        en->frozen = false;
+        en->frozen = en->thawing = false;
         en->freezeHolds = 0;
         if (en->status() == S::Ending)
             transition(*en, S::Ended);
         removeFilesIfEphemeral(*en);
+        const auto deferred = std::exchange(en->afterThaw, {}); // they now get "Sandbox has ended"
+        for (const auto &run : deferred)
+            run();
         const auto waiters = std::exchange(en->killWaiters, {});
         for (const auto &waiter : waiters)
             waiter(en->record.sandbox);
@@ -377,7 +388,7 @@ void SandboxManager::resume(const QString &id, QObject *context, SandboxCallback
     if (!e->process || !e->process->isConnected()) {
         // The tree is gone (host reboot): start a fresh one on the same workspace.
         e->freezeHolds = 0;
-        e->frozen = false;
+        e->frozen = e->thawing = false;
         e->readyWaiters.append(guarded(context, std::move(done)));
         transition(*e, S::Assigning, e->record.sandbox.statusReason);
         startProcess(*e, false);
@@ -413,27 +424,37 @@ void SandboxManager::holdFrozen(const QString &id, QObject *context, DoneCallbac
     freeze(*e, this, [this, id, ctx = QPointer<QObject>(context), done = std::move(done)](const std::optional<ApiError> &error) {
         if (!ctx) {
             if (!error)
-                releaseFrozen(id); // the holder is gone: nobody would release it
+                releaseFrozen(id, this, {}); // the holder is gone: nobody would release it
             return;
         }
         done(error);
     });
 }
 
-void SandboxManager::releaseFrozen(const QString &id)
+void SandboxManager::releaseFrozen(const QString &id, QObject *context, DoneCallback done)
 {
-    if (Entry *e = entry(id); e && e->freezeHolds > 0)
-        thaw(*e, this, [](const std::optional<ApiError> &) {});
+    Entry *e = entry(id);
+    if (!e || e->freezeHolds == 0)
+        return done ? done(std::nullopt) : void();
+    thaw(*e, this, [done = done ? guarded(context, std::move(done)) : DoneCallback()](const std::optional<ApiError> &error) {
+        if (done)
+            done(error);
+    });
 }
 
 void SandboxManager::freeze(Entry &e, QObject *context, DoneCallback done)
 {
     ++e.freezeHolds;
-    if (e.frozen)
+    if (e.frozen && !e.thawing)
         return done(std::nullopt);
     e.freezeWaiters.append(guarded(context, std::move(done)));
-    if (e.freezing)
-        return;
+    // While freezing, the waiter joins; while thawing, the thaw's end freezes again for it.
+    if (!e.freezing && !e.thawing)
+        startFreezing(e);
+}
+
+void SandboxManager::startFreezing(Entry &e)
+{
     e.freezing = true;
     const QString id = e.id();
     e.process->pause(this, [this, id](const std::optional<QString> &error) {
@@ -456,11 +477,25 @@ void SandboxManager::freeze(Entry &e, QObject *context, DoneCallback done)
 void SandboxManager::thaw(Entry &e, QObject *context, DoneCallback done)
 {
     e.freezeHolds = std::max(0, e.freezeHolds - 1);
-    if (e.freezeHolds > 0 || !e.frozen || !e.process)
+    if (e.freezeHolds > 0 || !e.frozen || e.thawing || !e.process)
         return done(std::nullopt);
-    e.frozen = false;
-    e.process->resume(context, [done = std::move(done)](const std::optional<QString> &error) {
+    // Stays "frozen" until the processes really run again, so no command slips in before that.
+    e.thawing = true;
+    const QString id = e.id();
+    e.process->resume(context, [this, id, done = std::move(done)](const std::optional<QString> &error) {
         done(error ? std::optional<ApiError>(internalError(*error)) : std::nullopt);
+        Entry *en = entry(id);
+        if (!en)
+            return;
+        en->thawing = false;
+        en->frozen = false;
+        if (en->freezeHolds > 0 && en->process) {
+            startFreezing(*en); // a hold arrived while thawing
+            return;
+        }
+        const auto deferred = std::exchange(en->afterThaw, {});
+        for (const auto &run : deferred)
+            run();
     });
 }
 
@@ -471,6 +506,11 @@ void SandboxManager::exec(const QString &id, const ExecSpec &spec, QObject *cont
     Entry *e = entry(id);
     if (!e->process || !e->process->isConnected())
         return done(ApiExpected<ExecResult>::failure(internalError(u"The sandbox's processes are unreachable"_s)));
+    if (e->frozen || e->freezing || e->thawing) {
+        // Frozen for a checkpoint copy, not paused: the command waits the copy out.
+        e->afterThaw.append([this, id, spec, done = guarded(context, std::move(done))] { exec(id, spec, this, done); });
+        return;
+    }
     beginWork(*e);
     e->process->exec(spec, this, [this, id, done = guarded(context, std::move(done))](const Expected<ExecResult, QString> &result) {
         endWork(id);

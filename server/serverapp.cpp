@@ -3,12 +3,16 @@
 
 #include "api/auth.h"
 #include "api/routes.h"
+#include "browser/browserservice.h"
 #include "control/controlregistry.h"
 #include "events/eventhub.h"
+#include "handoff/handoffservice.h"
 #include "http/httpserver.h"
 #include "runtime/freezer.h"
 #include "sandboxmanager.h"
 #include "store/store.h"
+#include "tasks/taskservice.h"
+#include "webhooks/webhookservice.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -27,6 +31,9 @@ namespace {
 const QStringList kExtensions = {
     u"pause"_s,    u"resume"_s,         u"fs.download"_s, u"fs.upload"_s, u"checkpoints"_s,
     u"events"_s,   u"sandboxes.list"_s, u"health"_s,
+    u"handoff"_s,  u"tasks"_s,
+    u"preview"_s,  u"cdp"_s,            u"viewer"_s,
+    u"webhooks"_s,
 };
 } // namespace
 
@@ -42,9 +49,13 @@ ServerApp::~ServerApp()
 {
     // Routes hold raw pointers into the manager and hub: stop serving before they go.
     delete m_http;
+    // The browser service follows the manager's signals and owns CDP connections: before it.
+    delete m_browser;
     m_ioPool.waitForDone();
     m_heavyPool.waitForDone();
     delete m_sandboxes;
+    // Writes to the store while it unwinds and listens to the hub: before both.
+    delete m_webhooks;
     delete m_events;
 }
 
@@ -102,6 +113,23 @@ bool ServerApp::start(QString *error)
     managerOptions.sandboxesDir = m_options.dataDir + u"/sandboxes"_s;
     managerOptions.apiUrl = baseUrl();
     m_sandboxes = new SandboxManager(managerOptions, m_store.get(), m_events, m_freezer.get());
+    m_guard->setSandboxes(m_sandboxes);
+    m_browser = new BrowserService(m_sandboxes, m_events, m_control, baseUrl());
+    m_handoffs = new HandoffService(m_store.get(), m_events, m_sandboxes, m_control, this);
+    m_handoffs->setPreviewStatusSource([browser = m_browser](const QString &id) { return browser->state(id).status; });
+    TaskService::Options taskOptions;
+    taskOptions.agentCommand = m_options.agentCommand;
+    taskOptions.timeoutMs = m_options.agentTimeoutMs;
+    m_tasks = new TaskService(taskOptions, m_store.get(), m_events, m_sandboxes, this);
+    WebhookPolicy webhookPolicy;
+    webhookPolicy.retryBase = std::chrono::milliseconds(m_options.webhookRetryBaseMs);
+    webhookPolicy.maxAttempts = m_options.webhookMaxAttempts;
+    m_webhooks = new WebhookService(m_store.get(), m_events, webhookPolicy);
+    // Before recovery publishes anything: every event from here on reaches the outbox.
+    if (auto failure = m_webhooks->start()) {
+        *error = *failure;
+        return false;
+    }
 
     ApiContext ctx;
     ctx.sandboxes = m_sandboxes;
@@ -112,6 +140,7 @@ bool ServerApp::start(QString *error)
     ctx.owner = this;
     ctx.control = m_control;
     ctx.baseUrl = baseUrl();
+    ctx.browser = m_browser;
     ctx.health.status = u"ok"_s;
     ctx.health.server = u"banata-local"_s;
     ctx.health.version = QStringLiteral(BANATA_VERSION);
@@ -124,8 +153,15 @@ bool ServerApp::start(QString *error)
     registerTransferRoutes(*m_http, ctx);
     registerCheckpointRoutes(*m_http, ctx);
     registerEventRoutes(*m_http, ctx);
+    registerPreviewRoutes(*m_http, ctx);
+    registerViewerRoutes(*m_http, ctx);
+    registerHandoffRoutes(*m_http, ctx, m_handoffs);
+    registerTaskRoutes(*m_http, ctx, m_tasks);
+    registerWebhookRoutes(*m_http, ctx, m_webhooks);
     // No request is served before the event loop runs, so routes are in place by then.
     m_sandboxes->recover();
+    m_handoffs->recover();
+    m_tasks->recover();
     writeServerInfo();
     qCInfo(lcServerApp).noquote() << "serving" << baseUrl() << "with pause method" << m_freezer->name();
     return true;

@@ -10,13 +10,17 @@
 
 namespace banata::server {
 
+class BrowserService;
 class ControlRegistry;
 class EventHub;
 class Freezer;
+class HandoffService;
 class HttpServer;
 class RequestGuard;
 class SandboxManager;
 class Store;
+class TaskService;
+class WebhookService;
 
 /// What banata-local is started with (its command line).
 struct ServerOptions
@@ -27,6 +31,10 @@ struct ServerOptions
     QString pauseMethod = QStringLiteral("auto"); // auto | cgroup | signals
     int rateLimitPerMinute = 0;                   // 0: no limit
     int rateLimitBurst = 20;
+    QString agentCommand;                // run inside the sandbox per prompt; empty: none
+    qint64 agentTimeoutMs = 30 * 60'000; // per agent task
+    int webhookRetryBaseMs = 1000;       // first webhook retry wait; doubles per attempt
+    int webhookMaxAttempts = 8;          // then a delivery is `failed`
 };
 
 /// The composition root of banata-local: data directory, store, sandboxes, events and routes.
@@ -58,6 +66,10 @@ private:
     EventHub *m_events = nullptr;
     ControlRegistry *m_control = nullptr;
     SandboxManager *m_sandboxes = nullptr;
+    BrowserService *m_browser = nullptr;
+    HandoffService *m_handoffs = nullptr;
+    TaskService *m_tasks = nullptr;
+    WebhookService *m_webhooks = nullptr;
     HttpServer *m_http = nullptr;
 };
 

@@ -150,6 +150,137 @@ RestoreJob *ApiClient::restoreCheckpoint(const QString &id, const QString &check
     return send<RestoreJob>(ApiRequest::post(kSandboxes + u"/checkpoints/restore"_s, body));
 }
 
+PreviewJob *ApiClient::preview(const QString &id) const
+{
+    return send<PreviewJob>(ApiRequest::get(kSandboxes + u"/preview"_s).query(u"id"_s, id));
+}
+
+PreviewJob *ApiClient::startPreview(const QString &id) const
+{
+    return send<PreviewJob>(ApiRequest::post(kSandboxes + u"/preview/start"_s, idBody(id)));
+}
+
+PreviewJob *ApiClient::navigatePreview(const QString &id, const QString &url) const
+{
+    Json body = idBody(id);
+    body["url"] = toStd(url);
+    return send<PreviewJob>(ApiRequest::post(kSandboxes + u"/preview/navigate"_s, body));
+}
+
+PreviewJob *ApiClient::resizePreview(const QString &id, int width, int height) const
+{
+    Json body = idBody(id);
+    body["width"] = width;
+    body["height"] = height;
+    return send<PreviewJob>(ApiRequest::post(kSandboxes + u"/preview/resize"_s, body));
+}
+
+ViewerUrlJob *ApiClient::previewViewerUrl(const QString &id, qint64 ttlMs) const
+{
+    ApiRequest request = ApiRequest::get(kSandboxes + u"/preview/viewer"_s).query(u"id"_s, id);
+    if (ttlMs > 0)
+        request.query(u"ttlMs"_s, QString::number(ttlMs));
+    return send<ViewerUrlJob>(std::move(request));
+}
+
+HandoffJob *ApiClient::requestHandoff(const HandoffRequest &request) const
+{
+    return send<HandoffJob>(ApiRequest::post(kSandboxes + u"/handoff/request"_s, request.toJson()));
+}
+
+HandoffJob *ApiClient::handoff(const QString &id, const QString &requestId) const
+{
+    ApiRequest request = ApiRequest::get(kSandboxes + u"/handoff"_s).query(u"id"_s, id);
+    if (!requestId.isEmpty())
+        request.query(u"requestId"_s, requestId);
+    return send<HandoffJob>(std::move(request));
+}
+
+HandoffListJob *ApiClient::handoffs(const QString &id) const
+{
+    return send<HandoffListJob>(ApiRequest::get(kSandboxes + u"/handoff"_s).query(u"id"_s, id).query(u"all"_s, u"1"_s));
+}
+
+HandoffJob *ApiClient::acceptHandoff(const QString &id, const QString &controller, const QString &requestId) const
+{
+    Json body = idBody(id);
+    body["controller"] = toStd(controller);
+    if (!requestId.isEmpty())
+        body["requestId"] = toStd(requestId);
+    return send<HandoffJob>(ApiRequest::post(kSandboxes + u"/handoff/accept"_s, body));
+}
+
+HandoffJob *ApiClient::completeHandoff(const QString &id, const QString &outcome, const std::optional<QString> &note,
+                                       const QString &requestId) const
+{
+    Json body = idBody(id);
+    body["outcome"] = toStd(outcome);
+    if (note)
+        body["note"] = toStd(*note);
+    if (!requestId.isEmpty())
+        body["requestId"] = toStd(requestId);
+    return send<HandoffJob>(ApiRequest::post(kSandboxes + u"/handoff/complete"_s, body));
+}
+
+HandoffJob *ApiClient::cancelHandoff(const QString &id, const std::optional<QString> &reason,
+                                     const QString &requestId) const
+{
+    Json body = idBody(id);
+    if (reason)
+        body["reason"] = toStd(*reason);
+    if (!requestId.isEmpty())
+        body["requestId"] = toStd(requestId);
+    return send<HandoffJob>(ApiRequest::post(kSandboxes + u"/handoff/cancel"_s, body));
+}
+
+TaskJob *ApiClient::prompt(const QString &id, const QString &text, const Json &metadata,
+                           std::chrono::milliseconds wait) const
+{
+    PromptRequest request{id, text, false, metadata};
+    // The answer comes when the agent ends; a retry would run the prompt twice.
+    return send<TaskJob>(ApiRequest::post(kSandboxes + u"/opencode/prompt"_s, request.toJson())
+                             .timeout(std::max(m_endpoint.timeout, wait))
+                             .idempotent(false));
+}
+
+TaskJob *ApiClient::promptAsync(const QString &id, const QString &text, const Json &metadata) const
+{
+    PromptRequest request{id, text, true, metadata};
+    return send<TaskJob>(ApiRequest::post(kSandboxes + u"/opencode/prompt"_s, request.toJson()).idempotent(false));
+}
+
+TaskListJob *ApiClient::tasks(const QString &id) const
+{
+    return send<TaskListJob>(ApiRequest::get(kSandboxes + u"/tasks"_s).query(u"id"_s, id));
+}
+
+TaskJob *ApiClient::task(const QString &id, const QString &taskId) const
+{
+    return send<TaskJob>(ApiRequest::get(kSandboxes + u"/tasks"_s).query(u"id"_s, id).query(u"taskId"_s, taskId));
+}
+
+WebhookJob *ApiClient::createWebhook(const CreateWebhookRequest &request) const
+{
+    return send<WebhookJob>(ApiRequest::post(u"/v1/webhooks"_s, request.toJson()));
+}
+
+WebhookListJob *ApiClient::webhooks() const
+{
+    return send<WebhookListJob>(ApiRequest::get(u"/v1/webhooks"_s));
+}
+
+WebhookDeleteJob *ApiClient::deleteWebhook(const QString &webhookId) const
+{
+    return send<WebhookDeleteJob>(ApiRequest::del(u"/v1/webhooks"_s).query(u"id"_s, webhookId));
+}
+
+WebhookDeliveryListJob *ApiClient::webhookDeliveries(const QString &webhookId, int limit) const
+{
+    return send<WebhookDeliveryListJob>(ApiRequest::get(u"/v1/webhooks/deliveries"_s)
+                                            .query(u"id"_s, webhookId)
+                                            .query(u"limit"_s, QString::number(limit)));
+}
+
 EventStream *ApiClient::createEventStream(QObject *parent) const
 {
     return new EventStream(m_endpoint.baseUrl, m_endpoint.apiKey, parent);

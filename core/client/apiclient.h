@@ -3,7 +3,10 @@
 
 #include "core/client/apijobs.h"
 #include "core/client/apirequest.h"
+#include "core/client/handoffjobs.h"
+#include "core/client/previewjobs.h"
 #include "core/client/transferjobs.h"
+#include "core/client/webhookjobs.h"
 
 #include <QUrl>
 
@@ -73,6 +76,41 @@ public:
     CheckpointJob *createCheckpoint(const QString &id, const std::optional<QString> &label = std::nullopt) const;
     CheckpointListJob *checkpoints(const QString &id) const;
     RestoreJob *restoreCheckpoint(const QString &id, const QString &checkpointId) const;
+
+    /// The browser preview (banata-api.md §3.3): state, start (answers once Chromium runs),
+    /// navigate, resize, and a short-lived viewer URL (\a ttlMs 0: the server's default).
+    PreviewJob *preview(const QString &id) const;
+    PreviewJob *startPreview(const QString &id) const;
+    PreviewJob *navigatePreview(const QString &id, const QString &url) const;
+    PreviewJob *resizePreview(const QString &id, int width, int height) const;
+    ViewerUrlJob *previewViewerUrl(const QString &id, qint64 ttlMs = 0) const;
+
+    /// Human handoff (banata-api.md §5). For accept/complete/cancel, \a requestId (optional)
+    /// must name the active handoff, so a late click never ends a newer one.
+    HandoffJob *requestHandoff(const HandoffRequest &request) const;
+    /// The active handoff, else the newest; \a requestId picks one.
+    HandoffJob *handoff(const QString &id, const QString &requestId = {}) const;
+    HandoffListJob *handoffs(const QString &id) const;
+    HandoffJob *acceptHandoff(const QString &id, const QString &controller, const QString &requestId = {}) const;
+    /// \a outcome: "done", "failed" or "needs_info".
+    HandoffJob *completeHandoff(const QString &id, const QString &outcome = QStringLiteral("done"),
+                                const std::optional<QString> &note = std::nullopt, const QString &requestId = {}) const;
+    HandoffJob *cancelHandoff(const QString &id, const std::optional<QString> &reason = std::nullopt,
+                              const QString &requestId = {}) const;
+
+    /// Agent tasks: prompt waits for the task to end (up to \a wait), promptAsync answers queued.
+    TaskJob *prompt(const QString &id, const QString &text, const Json &metadata = Json::object(),
+                    std::chrono::milliseconds wait = std::chrono::minutes(35)) const;
+    TaskJob *promptAsync(const QString &id, const QString &text, const Json &metadata = Json::object()) const;
+    TaskListJob *tasks(const QString &id) const;
+    TaskJob *task(const QString &id, const QString &taskId) const;
+
+    /// Webhooks (banata-api.md §6); only createWebhook's result carries the signing secret.
+    WebhookJob *createWebhook(const CreateWebhookRequest &request) const;
+    WebhookListJob *webhooks() const;
+    WebhookDeleteJob *deleteWebhook(const QString &webhookId) const;
+    /// Newest first; \a limit 1..1000.
+    WebhookDeliveryListJob *webhookDeliveries(const QString &webhookId, int limit = 100) const;
 
     /// A stream of `/v1/events` on this endpoint, not yet started, owned by \a parent.
     EventStream *createEventStream(QObject *parent) const;

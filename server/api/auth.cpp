@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "auth.h"
 
+#include "server/sandboxmanager.h"
+
 #include <QFile>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
@@ -81,10 +83,20 @@ void RequestGuard::setRateLimit(int perMinute, int burst)
 
 std::optional<HttpResponse> RequestGuard::check(const HttpRequest &request)
 {
+    // The viewer page and its socket are opened by a browser that cannot send this header: those
+    // routes (and only those) check the signed, short-lived viewer token in their URL themselves.
+    if (request.path == u"/v1/viewer" || request.path.startsWith(u"/v1/viewer/"))
+        return std::nullopt;
     const QByteArray header = request.header("authorization");
     const QByteArray prefix = "Bearer "_ba;
-    if (!header.startsWith(prefix) || !constantTimeEquals(QByteArrayView(header).sliced(prefix.size()).trimmed(), m_apiKey))
+    const QByteArrayView token = header.startsWith(prefix) ? QByteArrayView(header).sliced(prefix.size()).trimmed()
+                                                           : QByteArrayView();
+    if (m_sandboxes && token.startsWith("bst_")) {
+        if (auto refused = checkSandboxToken(request, token))
+            return refused;
+    } else if (!header.startsWith(prefix) || !constantTimeEquals(token, m_apiKey)) {
         return HttpResponse::error(401, u"Invalid or missing API key"_s, u"UNAUTHORIZED"_s);
+    }
 
     if (m_perMinute > 0) {
         const qint64 nowMs = m_clock.elapsed();
@@ -100,6 +112,34 @@ std::optional<HttpResponse> RequestGuard::check(const HttpRequest &request)
         m_tokens -= 1.0;
     }
     return std::nullopt;
+}
+
+std::optional<HttpResponse> RequestGuard::checkSandboxToken(const HttpRequest &request, QByteArrayView token) const
+{
+    const QString sandboxId = m_sandboxes->sandboxForToken(token);
+    if (sandboxId.isEmpty())
+        return HttpResponse::error(401, u"Invalid or missing API key"_s, u"UNAUTHORIZED"_s);
+    // What a process inside a sandbox may do: ask for a human and follow that request. The id
+    // must be in the query because the guard runs before the body is read.
+    struct Allowed
+    {
+        const char *method;
+        QStringView path;
+        bool needsId;
+    };
+    static constexpr Allowed kAllowed[] = {
+        {"GET", u"/v1/health", false},
+        {"GET", u"/v1/sandboxes/handoff", true},
+        {"POST", u"/v1/sandboxes/handoff/request", true},
+        {"POST", u"/v1/sandboxes/handoff/cancel", true},
+    };
+    for (const Allowed &allowed : kAllowed) {
+        if (request.method == allowed.method && request.path == allowed.path &&
+            (!allowed.needsId || request.queryValue(u"id"_s) == sandboxId))
+            return std::nullopt;
+    }
+    return HttpResponse::error(403, u"This credential only allows a sandbox to manage its own handoff"_s,
+                               u"PERMISSION_DENIED"_s);
 }
 
 } // namespace banata::server

@@ -11,6 +11,8 @@
 
 namespace banata::server {
 
+class SandboxManager;
+
 /// Loads the server's API key from `<data>/api-key`, creating it (0600, `br_local_` + 32
 /// alphanumerics) on first start.
 std::optional<QByteArray> loadOrCreateApiKey(const QString &dataDir, QString *error);
@@ -24,8 +26,14 @@ public:
     /// \a perMinute <= 0 disables limiting.
     void setRateLimit(int perMinute, int burst);
     std::optional<HttpResponse> check(const HttpRequest &request);
+    /// Also accepts sandbox tokens (`bst_…`), each only for its own sandbox's handoff routes;
+    /// \a sandboxes must outlive the guard.
+    void setSandboxes(const SandboxManager *sandboxes) { m_sandboxes = sandboxes; }
 
 private:
+    std::optional<HttpResponse> checkSandboxToken(const HttpRequest &request, QByteArrayView token) const;
+
+    const SandboxManager *m_sandboxes = nullptr;
     QByteArray m_apiKey;
     int m_perMinute = 0;
     double m_burst = 0;

@@ -44,10 +44,10 @@ void whileFrozen(const ApiContext &ctx, const QString &id, HttpResponder respond
         if (error)
             return responder.respond(api::error(*error));
         sandboxes->retainFiles(id);
-        runInPool(ctx.heavyPool, ctx.owner, work, [sandboxes, id, done](const CopyResult &result) {
-            sandboxes->releaseFrozen(id);
+        runInPool(ctx.heavyPool, ctx.owner, work, [ctx, sandboxes, id, done](const CopyResult &result) {
             sandboxes->releaseFiles(id);
-            done(result);
+            // Answer once the processes run again, so the caller's next command finds them running.
+            sandboxes->releaseFrozen(id, ctx.owner, [done, result](const std::optional<ApiError> &) { done(result); });
         });
     });
 }

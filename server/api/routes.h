@@ -12,11 +12,15 @@ QT_END_NAMESPACE
 
 namespace banata::server {
 
+class BrowserService;
 class ControlRegistry;
 class EventHub;
+class HandoffService;
 class HttpServer;
 class SandboxManager;
 class Store;
+class WebhookService;
+class TaskService;
 
 /// What the route handlers work with; everything outlives the HTTP server.
 struct ApiContext
@@ -29,6 +33,7 @@ struct ApiContext
     QObject *owner = nullptr;         // context of asynchronous completions
     ControlRegistry *control = nullptr; // the handoff lease per sandbox (who may drive the browser)
     QString baseUrl;                    // this server's URL, e.g. http://127.0.0.1:8787
+    BrowserService *browser = nullptr;  // Chromium per sandbox: preview, CDP proxy, viewer
     banata::Health health;
 };
 
@@ -41,5 +46,10 @@ void registerFsRoutes(HttpServer &http, const ApiContext &ctx);
 void registerTransferRoutes(HttpServer &http, const ApiContext &ctx);
 void registerCheckpointRoutes(HttpServer &http, const ApiContext &ctx);
 void registerEventRoutes(HttpServer &http, const ApiContext &ctx);
+void registerWebhookRoutes(HttpServer &http, const ApiContext &ctx, WebhookService *webhooks);
+void registerPreviewRoutes(HttpServer &http, const ApiContext &ctx);
+void registerViewerRoutes(HttpServer &http, const ApiContext &ctx);
+void registerHandoffRoutes(HttpServer &http, const ApiContext &ctx, HandoffService *handoffs);
+void registerTaskRoutes(HttpServer &http, const ApiContext &ctx, TaskService *tasks);
 
 } // namespace banata::server

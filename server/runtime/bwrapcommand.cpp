@@ -51,6 +51,26 @@ bool writeTextFile(const QString &path, const QByteArray &content)
     return file.open(QIODevice::WriteOnly) && file.write(content) == content.size() && file.commit();
 }
 
+/// banata-handoff, the in-sandbox handoff command: BANATA_HANDOFF_TOOL, else installed under
+/// lib/banata next to bin/, else the source tree (runs from the build tree); empty if none.
+QString findHandoffTool()
+{
+    QStringList candidates;
+    if (qEnvironmentVariableIsSet("BANATA_HANDOFF_TOOL"))
+        candidates.append(qEnvironmentVariable("BANATA_HANDOFF_TOOL"));
+    if (QCoreApplication::instance())
+        candidates.append(QCoreApplication::applicationDirPath() + u"/../lib/banata/banata-handoff"_s);
+#ifdef BANATA_SANDBOX_TOOLS_DIR
+    candidates.append(QString::fromUtf8(BANATA_SANDBOX_TOOLS_DIR) + u"/banata-handoff"_s);
+#endif
+    candidates.append(u"/usr/lib/banata/banata-handoff"_s);
+    for (const QString &path : std::as_const(candidates)) {
+        if (isExecutableFile(path))
+            return QFileInfo(path).absoluteFilePath();
+    }
+    return {};
+}
+
 } // namespace
 
 QStringList bwrapArguments(const BwrapOptions &options)
@@ -96,8 +116,11 @@ QStringList bwrapArguments(const BwrapOptions &options)
          << u"/workspace"_s << u"--bind"_s << root + u"/home"_s << home << u"--bind"_s << root + u"/tmp"_s
          << u"/tmp"_s << u"--symlink"_s << u"../tmp"_s << u"/var/tmp"_s << u"--ro-bind"_s
          << options.sandboxdPath
-         << inside
-         // The generated root itself is read-only too; only the binds above are writable.
+         << inside;
+    // Commands for processes inside (on PATH): /usr is the host's, so they live under /opt.
+    if (const QString tool = findHandoffTool(); !tool.isEmpty())
+        args << u"--ro-bind"_s << tool << u"/opt/banata/bin/banata-handoff"_s;
+    args // The generated root itself is read-only too; only the binds above are writable.
          << u"--remount-ro"_s << u"/"_s << u"--chdir"_s << u"/workspace"_s << u"--info-fd"_s
          << QString::number(options.infoFd) << u"--"_s << inside << u"--control-fd"_s
          << QString::number(options.controlFd);
@@ -109,7 +132,7 @@ QStringList bwrapArguments(const BwrapOptions &options)
 QStringList sandboxEnvironment(const QMap<QString, QString> &env)
 {
     QMap<QString, QString> all = {
-        {u"PATH"_s, u"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"_s},
+        {u"PATH"_s, u"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/opt/banata/bin"_s},
         {u"HOME"_s, QString::fromLatin1(kSandboxHome)},
         {u"USER"_s, u"user"_s},
         {u"LOGNAME"_s, u"user"_s},

@@ -3,12 +3,12 @@
 // Range/ETag/If-Range, streamed upload, checkpoints restoring exact bytes, and the event stream
 // replaying what a client missed.
 #include "support/servertestbase.h"
+#include "support/testdata.h"
 
 #include <QBuffer>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
-#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTemporaryFile>
 
@@ -23,14 +23,6 @@ ExecRequest shell(const QString &id, const QString &command)
     request.id = id;
     request.command = command;
     return request;
-}
-
-QByteArray randomBytes(qsizetype size)
-{
-    QByteArray bytes(size, Qt::Uninitialized);
-    QRandomGenerator gen(42);
-    gen.fillRange(reinterpret_cast<quint32 *>(bytes.data()), size / 4);
-    return bytes;
 }
 } // namespace
 

@@ -3,13 +3,13 @@
 // the workspace inode kept, rollback and crash recovery, and deletion that never follows links.
 #include "server/workspace/checkpointstore.h"
 #include "server/workspace/treecopy.h"
+#include "support/workspacetest.h"
 
 #include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QRandomGenerator>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
@@ -23,38 +23,11 @@
 #include <unistd.h>
 
 using namespace banata::server;
+using namespace banata::test;
 using namespace Qt::StringLiterals;
 using Kind = FsError::Kind;
 
 namespace {
-
-template <typename T>
-QString describe(const FsResult<T> &result)
-{
-    return result.ok() ? u"ok"_s : errorCodeFor(result.error().kind) + u": "_s + result.error().message;
-}
-
-QByteArray nativePath(const QString &path)
-{
-    return QFile::encodeName(path);
-}
-
-bool writeHostFile(const QString &path, const QByteArray &bytes)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(bytes) == bytes.size();
-}
-
-QByteArray readHostFile(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("<missing>");
-}
-
-QStringList allNames(const QString &dir)
-{
-    return QDir(dir).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System, QDir::Name);
-}
 
 QString hashFile(const QByteArray &path)
 {
@@ -133,43 +106,25 @@ bool setImmutable(const QString &path, bool on)
 
 } // namespace
 
-#define VERIFY_OK(expr)                                                                                      \
-    do {                                                                                                     \
-        const auto &result_ = (expr);                                                                        \
-        QVERIFY2(result_.ok(), qPrintable(describe(result_)));                                               \
-    } while (false)
-
-#define VERIFY_FAILS(expr, expectedKind)                                                                     \
-    do {                                                                                                     \
-        const auto &result_ = (expr);                                                                        \
-        QVERIFY2(!result_.ok() && result_.error().kind == (expectedKind), qPrintable(describe(result_)));   \
-        QVERIFY2(!result_.error().message.contains(m_tmp->path()), qPrintable(result_.error().message));    \
-    } while (false)
-
 class TestCheckpointStore : public QObject
 {
     Q_OBJECT
 
 private:
-    std::unique_ptr<QTemporaryDir> m_tmp;
+    std::unique_ptr<ScratchTree> m_tmp;
     QString m_root;    // <tmp>/root with workspace/ and home/
     QString m_outside; // <tmp>/outside with canary.txt
 
     QString ws(const QString &relative) const { return m_root + u"/workspace/"_s + relative; }
     QString home(const QString &relative) const { return m_root + u"/home/"_s + relative; }
 
-    void verifyOutsideUntouched()
-    {
-        QCOMPARE(allNames(m_outside), QStringList{u"canary.txt"_s});
-        QCOMPARE(readHostFile(m_outside + u"/canary.txt"_s), QByteArray("canary"));
-    }
+    void verifyOutsideUntouched() { m_tmp->verifyOutsideUntouched(); }
 
     void verifyNoLeftovers()
     {
-        for (const QString &dir : {m_root, QString(m_root + u"/checkpoints"_s)}) {
-            for (const QString &name : allNames(dir))
-                QVERIFY2(!name.startsWith(u".banata-"_s), qPrintable(name));
-        }
+        verifyNoTemporaries(m_root);
+        if (!QTest::currentTestFailed())
+            verifyNoTemporaries(m_root + u"/checkpoints"_s);
     }
 
     /// A tree with everything a checkpoint must reproduce.
@@ -237,23 +192,14 @@ private:
 private slots:
     void init()
     {
-        m_tmp = std::make_unique<QTemporaryDir>();
+        m_tmp = std::make_unique<ScratchTree>();
         QVERIFY(m_tmp->isValid());
-        m_root = m_tmp->path() + u"/root"_s;
-        m_outside = m_tmp->path() + u"/outside"_s;
-        QVERIFY(QDir().mkpath(m_root + u"/workspace"_s));
+        m_root = m_tmp->root();
+        m_outside = m_tmp->outside();
         QVERIFY(QDir().mkpath(m_root + u"/home"_s));
-        QVERIFY(QDir().mkpath(m_outside));
-        QVERIFY(writeHostFile(m_outside + u"/canary.txt"_s, "canary"));
     }
 
-    void cleanup()
-    {
-        // Directories left read-only must not stop QTemporaryDir from cleaning up.
-        if (m_tmp)
-            CheckpointStore::removeTree(m_tmp->path());
-        m_tmp.reset();
-    }
+    void cleanup() { m_tmp.reset(); }
 
     void createAndRestoreIsExact()
     {
