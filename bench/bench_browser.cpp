@@ -19,14 +19,6 @@ using namespace banata::test;
 using namespace Qt::StringLiterals;
 
 namespace {
-bool waitFor(const std::function<bool()> &done, int timeoutMs)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    while (!done() && !deadline.hasExpired())
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 20);
-    return done();
-}
-
 void row(const char *what, QList<double> samples, const char *budget)
 {
     std::sort(samples.begin(), samples.end());
@@ -79,7 +71,7 @@ int main(int argc, char **argv)
         if (!created || !created->ok())
             return 1;
         id = created->value().id;
-        if (!waitFor([&] { return fixture.sawEvent(id, u"sandbox.browser.ready"_s); }, 30000))
+        if (!waitUntil([&] { return fixture.sawEvent(id, u"sandbox.browser.ready"_s); }, 30000))
             return 1;
         ready.append(clock.nsecsElapsed() / 1e6);
         if (i + 1 < sandboxes)
@@ -112,11 +104,11 @@ int main(int argc, char **argv)
     QObject::connect(&socket, &QWebSocket::binaryMessageReceived, &socket,
                      [&](const QByteArray &) { frameTimes.append(clock.nsecsElapsed()); });
     socket.open(socketUrl);
-    if (!waitFor([&] { return frameTimes.size() >= 5; }, 15000))
+    if (!waitUntil([&] { return frameTimes.size() >= 5; }, 15000))
         return 1;
     const qsizetype firstFrame = frameTimes.size();
     const qint64 from = clock.nsecsElapsed();
-    waitFor([] { return false; }, 5000);
+    waitUntil([] { return false; }, 5000);
     const double fps = (frameTimes.size() - firstFrame) / ((clock.nsecsElapsed() - from) / 1e9);
 
     // Shared control, then clicks: each flips the page's colour and stops the animation.
@@ -125,17 +117,17 @@ int main(int argc, char **argv)
     handoff.reason = u"custom"_s;
     handoff.message = u"bench"_s;
     awaitJob(fixture.client().requestHandoff(handoff));
-    waitFor([] { return false; }, 500);
+    waitUntil([] { return false; }, 500);
     QList<double> latency;
     // Click 0 stops the animation and is not counted: its "next frame" may be an animation frame.
     for (int i = -1; i < clicks; ++i) {
-        waitFor([] { return false; }, 150); // let the previous frame settle
+        waitUntil([] { return false; }, 150); // let the previous frame settle
         const qsizetype before = frameTimes.size();
         const qint64 sent = clock.nsecsElapsed();
         for (const char *kind : {"down", "up"})
             socket.sendTextMessage(QString::fromUtf8(dumpJson({{"type", "mouse"}, {"event", kind}, {"x", 640}, {"y", 400},
                                                                {"button", "left"}, {"buttons", 1}, {"clickCount", 1}})));
-        if (waitFor([&] { return frameTimes.size() > before; }, 2000) && i >= 0)
+        if (waitUntil([&] { return frameTimes.size() > before; }, 2000) && i >= 0)
             latency.append((frameTimes[before] - sent) / 1e6);
     }
 

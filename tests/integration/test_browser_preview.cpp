@@ -20,21 +20,6 @@ using namespace Qt::StringLiterals;
 
 
 namespace {
-/// Runs the event loop until \a done holds or \a timeoutMs passes; blocks on events, never sleeps.
-bool waitFor(const std::function<bool()> &done, int timeoutMs)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    while (!done() && !deadline.hasExpired())
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
-    return done();
-}
-
-struct Answer
-{
-    int status = 0;
-    Json body;
-};
-
 quint16 freePort()
 {
     QTcpServer probe;
@@ -63,7 +48,7 @@ public:
         QSignalSpy disconnected(&m_socket, &QWebSocket::disconnected);
         QSignalSpy failed(&m_socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error));
         m_socket.open(request);
-        waitFor([&] { return !connected.isEmpty() || !disconnected.isEmpty() || !failed.isEmpty(); }, 10000);
+        waitUntil([&] { return !connected.isEmpty() || !disconnected.isEmpty() || !failed.isEmpty(); }, 10000);
         return !connected.isEmpty();
     }
     qint64 send(const QString &method, Json params = Json::object(), const QString &sessionId = {})
@@ -77,7 +62,7 @@ public:
     }
     std::optional<Json> answer(qint64 id, int timeoutMs = 10000)
     {
-        if (!waitFor([&] { return m_answers.contains(id); }, timeoutMs))
+        if (!waitUntil([&] { return m_answers.contains(id); }, timeoutMs))
             return std::nullopt;
         return m_answers.value(id);
     }
@@ -109,35 +94,21 @@ private slots:
     void pauseFreezesAndKillEnds();
 
 private:
-    Answer call(const QByteArray &method, const QString &path, const Json &body = {});
+    RawAnswer call(const QByteArray &method, const QString &path, const Json &body = {})
+    {
+        return m_fixture->call(method, path, body);
+    }
     PreviewState preview();
     std::optional<Json> runPlaywright(const QString &expect);
 
     std::unique_ptr<ServerFixture> m_fixture;
-    QNetworkAccessManager m_network;
     QString m_id;
     quint16 m_pagePort = 0;
 };
 
-Answer TestBrowserPreview::call(const QByteArray &method, const QString &path, const Json &body)
-{
-    QNetworkRequest request(m_fixture->server().url().resolved(QUrl(path)));
-    request.setRawHeader("Authorization"_ba, "Bearer "_ba + m_fixture->server().apiKey().toUtf8());
-    request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json"_ba);
-    QNetworkReply *reply = m_network.sendCustomRequest(request, method, body.is_null() ? QByteArray() : dumpJson(body));
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    finished.wait(30000);
-    Answer answer;
-    answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    auto parsed = parseJson(reply->readAll());
-    answer.body = parsed ? *parsed : Json();
-    reply->deleteLater();
-    return answer;
-}
-
 PreviewState TestBrowserPreview::preview()
 {
-    const Answer answer = call("GET"_ba, u"/v1/sandboxes/preview?id="_s + m_id);
+    const RawAnswer answer = call("GET"_ba, u"/v1/sandboxes/preview?id="_s + m_id);
     auto parsed = PreviewState::fromJson(answer.body);
     return parsed ? *parsed : PreviewState{};
 }
@@ -167,7 +138,7 @@ void TestBrowserPreview::startsWithTheCapability()
     AWAIT_OK(viaClient, m_fixture->client().preview(m_id));
     QCOMPARE(viaClient, state);
     // Starting a running browser is a no-op answering its state.
-    const Answer again = call("POST"_ba, u"/v1/sandboxes/preview/start"_s, {{"id", toStd(m_id)}});
+    const RawAnswer again = call("POST"_ba, u"/v1/sandboxes/preview/start"_s, {{"id", toStd(m_id)}});
     QCOMPARE(again.status, 200);
     QCOMPARE(again.body.value("status", std::string()), "running");
 }
@@ -189,7 +160,7 @@ void TestBrowserPreview::navigatesToAPageServedInside()
     QCOMPARE(served.exitCode, 0);
 
     const QString url = u"http://127.0.0.1:%1/index.html"_s.arg(m_pagePort);
-    const Answer navigated = call("POST"_ba, u"/v1/sandboxes/preview/navigate"_s, {{"id", toStd(m_id)}, {"url", toStd(url)}});
+    const RawAnswer navigated = call("POST"_ba, u"/v1/sandboxes/preview/navigate"_s, {{"id", toStd(m_id)}, {"url", toStd(url)}});
     QCOMPARE(navigated.status, 200);
     QTRY_COMPARE_WITH_TIMEOUT(preview().title, u"Banata preview test"_s, 10000);
     QCOMPARE(preview().url, url);
@@ -204,12 +175,12 @@ void TestBrowserPreview::resizesAndRefusesBadInput()
     QCOMPARE(preview().viewport, (Viewport{1024, 700}));
 
     for (const char *bad : {"javascript:alert(1)", "not a url", "data:text/html,hi", "chrome://settings", "http://"}) {
-        const Answer refused = call("POST"_ba, u"/v1/sandboxes/preview/navigate"_s, {{"id", toStd(m_id)}, {"url", bad}});
+        const RawAnswer refused = call("POST"_ba, u"/v1/sandboxes/preview/navigate"_s, {{"id", toStd(m_id)}, {"url", bad}});
         QVERIFY2(refused.status == 400, bad);
     }
-    const Answer tiny = call("POST"_ba, u"/v1/sandboxes/preview/resize"_s, {{"id", toStd(m_id)}, {"width", 10}, {"height", 700}});
+    const RawAnswer tiny = call("POST"_ba, u"/v1/sandboxes/preview/resize"_s, {{"id", toStd(m_id)}, {"width", 10}, {"height", 700}});
     QCOMPARE(tiny.status, 400);
-    const Answer huge = call("POST"_ba, u"/v1/sandboxes/preview/resize"_s, {{"id", toStd(m_id)}, {"width", 1024}, {"height", 100000}});
+    const RawAnswer huge = call("POST"_ba, u"/v1/sandboxes/preview/resize"_s, {{"id", toStd(m_id)}, {"width", 1024}, {"height", 100000}});
     QCOMPARE(huge.status, 400);
     QCOMPARE(call("GET"_ba, u"/v1/sandboxes/preview?id=nope"_s).status, 404);
 }
@@ -301,7 +272,7 @@ void TestBrowserPreview::crashIsReportedAndStartWorksAgain()
     QVERIFY(!preview().cdpUrl.has_value());
     QTRY_VERIFY_WITH_TIMEOUT(m_fixture->sawEvent(m_id, u"sandbox.browser.failed"_s), 5000);
 
-    const Answer started = call("POST"_ba, u"/v1/sandboxes/preview/start"_s, {{"id", toStd(m_id)}});
+    const RawAnswer started = call("POST"_ba, u"/v1/sandboxes/preview/start"_s, {{"id", toStd(m_id)}});
     QVERIFY2(started.status == 200, started.body.dump().c_str());
     QCOMPARE(preview().status, u"running"_s);
     QCOMPARE(preview().viewport, (Viewport{1024, 700})); // the size survives a restart

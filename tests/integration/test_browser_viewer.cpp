@@ -18,22 +18,6 @@ using namespace banata::test;
 using namespace Qt::StringLiterals;
 
 namespace {
-/// Runs the event loop until \a done holds or \a timeoutMs passes; blocks on events, never sleeps.
-bool waitFor(const std::function<bool()> &done, int timeoutMs)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    while (!done() && !deadline.hasExpired())
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
-    return done();
-}
-
-struct Answer
-{
-    int status = 0;
-    QByteArray bytes;
-    Json body;
-};
-
 /// A WebSocket that keeps everything it receives.
 struct Socket
 {
@@ -57,7 +41,7 @@ struct Socket
     bool open(const QNetworkRequest &request)
     {
         socket.open(request);
-        waitFor([this] { return socket.state() == QAbstractSocket::ConnectedState || failed; }, 10000);
+        waitUntil([this] { return socket.state() == QAbstractSocket::ConnectedState || failed; }, 10000);
         return socket.state() == QAbstractSocket::ConnectedState;
     }
     std::optional<Json> answer(qint64 id, int timeoutMs = 10000)
@@ -68,7 +52,7 @@ struct Socket
                     return m;
             return std::nullopt;
         };
-        waitFor([&] { return find().has_value(); }, timeoutMs);
+        waitUntil([&] { return find().has_value(); }, timeoutMs);
         return find();
     }
     /// Everything sent before has been handled by the server once the pong comes back.
@@ -100,39 +84,23 @@ private slots:
     void streamsFramesAndGatesInput();
 
 private:
-    Answer call(const QByteArray &method, const QString &path, const Json &body = {}, bool withKey = true);
+    RawAnswer call(const QByteArray &method, const QString &path, const Json &body = {}, bool withKey = true)
+    {
+        return m_fixture->call(method, path, body, withKey);
+    }
     QString viewerUrl(qint64 ttlMs = 0);
     Json evaluate(const QString &expression);
 
     std::unique_ptr<ServerFixture> m_fixture;
-    QNetworkAccessManager m_network;
     QString m_id;
     Socket m_cdp;
     qint64 m_cdpId = 1;
     QString m_cdpSession;
 };
 
-Answer TestBrowserViewer::call(const QByteArray &method, const QString &path, const Json &body, bool withKey)
-{
-    QNetworkRequest request(m_fixture->server().url().resolved(QUrl(path)));
-    if (withKey)
-        request.setRawHeader("Authorization"_ba, "Bearer "_ba + m_fixture->server().apiKey().toUtf8());
-    request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json"_ba);
-    QNetworkReply *reply = m_network.sendCustomRequest(request, method, body.is_null() ? QByteArray() : dumpJson(body));
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    finished.wait(30000);
-    Answer answer;
-    answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    answer.bytes = reply->readAll();
-    auto parsed = parseJson(answer.bytes);
-    answer.body = parsed ? *parsed : Json();
-    reply->deleteLater();
-    return answer;
-}
-
 QString TestBrowserViewer::viewerUrl(qint64 ttlMs)
 {
-    const Answer answer = call("GET"_ba, u"/v1/sandboxes/preview/viewer?id="_s + m_id +
+    const RawAnswer answer = call("GET"_ba, u"/v1/sandboxes/preview/viewer?id="_s + m_id +
                                              (ttlMs ? u"&ttlMs=%1"_s.arg(ttlMs) : QString()));
     return answer.status == 200 ? fromStd(answer.body.value("url", std::string())) : QString();
 }
@@ -179,12 +147,12 @@ void TestBrowserViewer::initTestCase()
                     u"2>/dev/null && exit 0; sleep 0.05; done; exit 1"_s.arg(port);
     AWAIT_OK(served, m_fixture->client().exec(serve));
     QCOMPARE(served.exitCode, 0);
-    const Answer navigated = call("POST"_ba, u"/v1/sandboxes/preview/navigate"_s,
+    const RawAnswer navigated = call("POST"_ba, u"/v1/sandboxes/preview/navigate"_s,
                                   {{"id", toStd(m_id)}, {"url", toStd(u"http://127.0.0.1:%1/index.html"_s.arg(port))}});
     QCOMPARE(navigated.status, 200);
 
     // A CDP client (the test's eyes) attached to the same page.
-    const Answer preview = call("GET"_ba, u"/v1/sandboxes/preview?id="_s + m_id);
+    const RawAnswer preview = call("GET"_ba, u"/v1/sandboxes/preview?id="_s + m_id);
     QNetworkRequest cdpRequest{QUrl(fromStd(preview.body.value("cdpUrl", std::string())))};
     cdpRequest.setRawHeader("Authorization"_ba, "Bearer "_ba + m_fixture->server().apiKey().toUtf8());
     QVERIFY(m_cdp.open(cdpRequest));
@@ -222,7 +190,7 @@ void TestBrowserViewer::refusesBadTokens()
     QVERIFY(!expired.isEmpty());
     const qint64 expiresAt = QUrlQuery(QUrl(expired)).queryItemValue(u"token"_s).section(u'.', -2, -2).toLongLong();
     QVERIFY(expiresAt > 0);
-    QVERIFY(waitFor([&] { return QDateTime::currentMSecsSinceEpoch() > expiresAt; }, 1000));
+    QVERIFY(waitUntil([&] { return QDateTime::currentMSecsSinceEpoch() > expiresAt; }, 1000));
     QCOMPARE(call("GET"_ba, QUrl(expired).toString(QUrl::RemoveScheme | QUrl::RemoveAuthority), {}, false).status, 401);
 
     Socket socket;
@@ -238,10 +206,10 @@ void TestBrowserViewer::servesThePage()
     AWAIT_OK(viewer, m_fixture->client().previewViewerUrl(m_id, 60000));
     QVERIFY(viewer.expiresAt > QDateTime::currentMSecsSinceEpoch());
     const QString url = viewer.url;
-    const Answer page = call("GET"_ba, QUrl(url).toString(QUrl::RemoveScheme | QUrl::RemoveAuthority), {}, false);
+    const RawAnswer page = call("GET"_ba, QUrl(url).toString(QUrl::RemoveScheme | QUrl::RemoveAuthority), {}, false);
     QCOMPARE(page.status, 200);
     QVERIFY(page.bytes.contains("<canvas id=\"screen\""));
-    const Answer script = call("GET"_ba, u"/v1/viewer/viewer.js"_s, {}, false);
+    const RawAnswer script = call("GET"_ba, u"/v1/viewer/viewer.js"_s, {}, false);
     QCOMPARE(script.status, 200);
     QVERIFY(script.bytes.contains("/v1/viewer/socket"));
     QCOMPARE(call("GET"_ba, u"/v1/viewer/../api-key"_s, {}, false).status == 200, false);
@@ -254,10 +222,10 @@ void TestBrowserViewer::streamsFramesAndGatesInput()
     socketUrl.setPath(u"/v1/viewer/socket"_s);
     Socket viewer;
     QVERIFY(viewer.open(QNetworkRequest(socketUrl)));
-    QVERIFY(waitFor([&] { return viewer.binary.size() >= 5; }, 15000));
+    QVERIFY(waitUntil([&] { return viewer.binary.size() >= 5; }, 15000));
     for (const QByteArray &frame : std::as_const(viewer.binary))
         QVERIFY(frame.startsWith("\xff\xd8"_ba)); // JPEG
-    QVERIFY(waitFor([&] { return viewer.lastMeta().has_value(); }, 5000));
+    QVERIFY(waitUntil([&] { return viewer.lastMeta().has_value(); }, 5000));
     QVERIFY(viewer.lastMeta()->value("controlMode", std::string()) == "ai");
     QVERIFY(!viewer.lastMeta()->value("mayAct", true));
     QVERIFY(!viewer.lastMeta()->contains("cdpUrl"));
@@ -275,13 +243,13 @@ void TestBrowserViewer::streamsFramesAndGatesInput()
 
     // A handoff makes the lease shared: the viewer may act.
     QCOMPARE(call("POST"_ba, u"/v1/sandboxes/handoff/request"_s, {{"id", toStd(m_id)}, {"reason", "mfa"}, {"message", "type the code"}}).status, 201);
-    QVERIFY(waitFor([&] { return viewer.lastMeta() && viewer.lastMeta()->value("mayAct", false); }, 5000));
+    QVERIFY(waitUntil([&] { return viewer.lastMeta() && viewer.lastMeta()->value("mayAct", false); }, 5000));
     QVERIFY(viewer.lastMeta()->value("controlMode", std::string()) == "shared");
     click(200, 120);
     viewer.socket.sendTextMessage(QString::fromUtf8(dumpJson({{"type", "text"}, {"text", "héllo ✓ 日本"}})));
     QTRY_VERIFY_WITH_TIMEOUT(evaluate(u"document.getElementById('q').value"_s) == Json("héllo ✓ 日本"), 10000);
     const qsizetype frames = viewer.binary.size();
-    QVERIFY(waitFor([&] { return viewer.binary.size() >= frames + 3; }, 10000)); // still streaming
+    QVERIFY(waitUntil([&] { return viewer.binary.size() >= frames + 3; }, 10000)); // still streaming
 
     QCOMPARE(call("POST"_ba, u"/v1/sandboxes/handoff/cancel"_s, {{"id", toStd(m_id)}}).status, 200);
 }

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QCoreApplication>
+#include <QDeadlineTimer>
 #include <QEventLoop>
 #include <QTimer>
 
+#include <functional>
 #include <optional>
 #include <type_traits>
 
@@ -32,6 +35,15 @@ std::optional<typename FinishedArg<decltype(&Job::finished)>::type> awaitJob(Job
     QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
     loop.exec();
     return result;
+}
+
+/// Runs the event loop until \a done holds or \a timeoutMs passes; blocks on events, never sleeps.
+inline bool waitUntil(const std::function<bool()> &done, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!done() && !deadline.hasExpired())
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 20);
+    return done();
 }
 
 } // namespace banata::test

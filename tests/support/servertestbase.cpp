@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "servertestbase.h"
 
+#include <QNetworkReply>
 #include <QSignalSpy>
 
 using namespace Qt::StringLiterals;
@@ -89,6 +90,24 @@ QString ServerFixture::createReady(CreateSandboxRequest request)
         return {};
     }
     return id;
+}
+
+RawAnswer ServerFixture::call(const QByteArray &method, const QString &path, const Json &body, bool withKey)
+{
+    QNetworkRequest request(m_server->url().resolved(QUrl(path)));
+    if (withKey)
+        request.setRawHeader("Authorization", "Bearer " + m_server->apiKey().toUtf8());
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    QNetworkReply *reply = m_network.sendCustomRequest(request, method, body.is_null() ? QByteArray() : dumpJson(body));
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    finished.wait(30000);
+    RawAnswer answer;
+    answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    answer.bytes = reply->readAll();
+    auto parsed = parseJson(answer.bytes);
+    answer.body = parsed ? *parsed : Json();
+    reply->deleteLater();
+    return answer;
 }
 
 QString ServerFixture::workspaceOf(const QString &id) const

@@ -14,6 +14,14 @@
 
 namespace banata::test {
 
+/// The answer to a request made by hand (routes, headers or bodies the client does not cover).
+struct RawAnswer
+{
+    int status = 0;
+    QByteArray bytes;
+    Json body; // null when the body is not JSON
+};
+
 /// Shared plumbing of the integration tests: a real banata-local, a client on it, and every
 /// event it emits, so tests can wait on "sandbox X became ready" instead of sleeping.
 class ServerFixture
@@ -38,6 +46,8 @@ public:
     bool sawEvent(const QString &sandboxId, const QString &type) const;
     /// Creates a sandbox and waits until it is ready; returns its id (empty on failure).
     QString createReady(CreateSandboxRequest request = {});
+    /// Sends \a method \a path (with query) and a JSON \a body, with the API key unless \a withKey is false.
+    RawAnswer call(const QByteArray &method, const QString &path, const Json &body = {}, bool withKey = true);
     /// Host path of a sandbox's /workspace.
     QString workspaceOf(const QString &id) const;
     QString errorString() const { return m_error; }
