@@ -71,15 +71,22 @@ void TestHandoffFlow::agentAsksAHumanAndResumes()
     socketUrl.setPath(u"/v1/viewer/socket"_s);
     QWebSocket socket;
     bool mayAct = false;
-    int frames = 0;
+    QString followedUrl;
+    int framesOfPage = 0;
     connect(&socket, &QWebSocket::textMessageReceived, this, [&](const QString &message) {
         const auto meta = parseJson(message.toUtf8());
-        if (meta && meta->value("type", std::string()) == "meta")
+        if (meta && meta->value("type", std::string()) == "meta") {
             mayAct = meta->value("mayAct", false);
+            followedUrl = fromStd(meta->value("url", std::string()));
+        }
     });
-    connect(&socket, &QWebSocket::binaryMessageReceived, this, [&](const QByteArray &) { ++frames; });
+    connect(&socket, &QWebSocket::binaryMessageReceived, this, [&](const QByteArray &) {
+        if (followedUrl.startsWith(u"http://127.0.0.1:"_s))
+            ++framesOfPage;
+    });
     socket.open(socketUrl);
-    QTRY_VERIFY_WITH_TIMEOUT(mayAct && frames > 0, 15000);
+    // Input goes to the tab the viewer follows: wait until that is the agent's page.
+    QTRY_VERIFY_WITH_TIMEOUT(mayAct && framesOfPage > 0, 15000);
 
     for (const char *kind : {"down", "up"}) {
         socket.sendTextMessage(QString::fromUtf8(dumpJson(
@@ -88,7 +95,7 @@ void TestHandoffFlow::agentAsksAHumanAndResumes()
     socket.sendTextMessage(QString::fromUtf8(dumpJson({{"type", "text"}, {"text", "hunter2 ✓ пароль"}})));
     // Typed into the page the agent opened (the viewer follows the newest tab), non-ASCII intact.
     const QByteArray typed = QByteArray("GET /typed?v=") + QUrl::toPercentEncoding(u"hunter2 ✓ пароль"_s) + " HTTP";
-    QTRY_VERIFY_WITH_TIMEOUT(accessLog().contains(typed), 15000);
+    QTRY_VERIFY2_WITH_TIMEOUT(accessLog().contains(typed), accessLog().right(600).constData(), 15000);
 
     AWAIT_OK(completed, fixture.client().completeHandoff(id, u"done"_s, u"password entered, you are logged in"_s));
     QVERIFY(completed.handoff.status == HandoffStatus::Completed);
