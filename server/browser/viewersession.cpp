@@ -34,7 +34,16 @@ ViewerSession::ViewerSession(QWebSocket *socket, const QString &sandboxId, Brows
     connect(m_cdp, &CdpConnection::closed, this, &ViewerSession::finish);
     connect(m_cdp, &CdpConnection::event, this, &ViewerSession::onCdpEvent);
     connect(m_cdp, &CdpConnection::opened, this,
-            [this] { m_cdp->send(u"Target.setDiscoverTargets"_s, {{"discover", true}}); });
+            [this] {
+                // Chromium announces the tabs that already exist before it answers, in no useful
+                // order: follow the one the browser service shows (else the newest), not the last
+                // announced, or input would go to a tab nobody is looking at.
+                m_cdp->send(u"Target.setDiscoverTargets"_s, {{"discover", true}}, [this](bool, const Json &) {
+                    m_discovering = false;
+                    if (m_target.isEmpty() && !m_pages.isEmpty())
+                        follow(m_pages.constLast());
+                });
+            });
     connect(m_browser, &BrowserService::stateChanged, this, [this](const QString &id, const PreviewState &) {
         if (id == m_sandboxId)
             sendMeta();
@@ -68,7 +77,10 @@ void ViewerSession::onCdpEvent(const QString &method, const Json &params, const 
     } else if (method == u"Target.targetCreated" && info.value("type", std::string()) == "page") {
         m_pages.removeAll(targetId);
         m_pages.append(targetId);
-        follow(targetId); // a new tab is what the person wants to see (Skyvern's about:blank pitfall)
+        // A tab opened while watching is what the person wants to see (Skyvern's about:blank
+        // pitfall); among the tabs found at connect, the one the preview shows.
+        if (!m_discovering || fromStd(info.value("url", std::string())) == m_browser->state(m_sandboxId).url)
+            follow(targetId);
     } else if (method == u"Target.targetDestroyed") {
         m_pages.removeAll(targetId);
         if (targetId == m_target && !m_pages.isEmpty())

@@ -53,6 +53,7 @@ private:
     QString m_session;
     qint64 m_frames = 0;
     bool m_finished = false;
+    bool m_discovering = true; // until the existing tabs have been announced
 };
 
 } // namespace banata::server
