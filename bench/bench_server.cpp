@@ -4,6 +4,8 @@
 // Usage: bench_server [iterations]   (default 30)
 #include "support/servertestbase.h"
 
+#include "core/handoff.h"
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
@@ -114,6 +116,32 @@ int main(int argc, char *argv[])
     }
     report("pause", pause, 50);
     report("resume", resume, 50);
+
+    // Handoff requested → its event delivered to a subscriber (what the desktop app's
+    // notification waits on).
+    QList<double> handoffEvent;
+    for (int i = 0; i < iterations; ++i) {
+        const qint64 before = fixture.received().isEmpty() ? 0 : fixture.received().last().seq;
+        HandoffRequest request;
+        request.id = id;
+        request.reason = u"mfa"_s;
+        request.message = u"bench"_s;
+        QElapsedTimer t;
+        t.start();
+        client.requestHandoff(request);
+        const bool seen = waitUntil([&] {
+            for (auto it = fixture.received().crbegin(); it != fixture.received().crend() && it->seq > before; ++it) {
+                if (it->type == u"sandbox.handoff.requested")
+                    return true;
+            }
+            return false;
+        }, 10000);
+        if (!seen)
+            return 1;
+        handoffEvent.append(ms(t));
+        awaitJob(client.cancelHandoff(id));
+    }
+    report("handoff requested → event delivered", handoffEvent, 1000);
 
     auto made = awaitJob(client.exec(shell(id, u"mkdir -p /workspace/many && cd /workspace/many && "
                                                u"seq -f 'file-%06g.txt' 100000 | xargs touch"_s)),
