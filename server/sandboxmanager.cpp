@@ -3,6 +3,7 @@
 #include "sandboxmanager_p.h"
 
 #include "core/lifecycle.h"
+#include "server/api/auth.h"
 #include "server/events/eventhub.h"
 #include "server/runtime/sandboxprocess.h"
 #include "server/workspace/checkpointstore.h"
@@ -215,9 +216,9 @@ QString SandboxManager::sandboxForToken(QByteArrayView token) const
 {
     if (!token.startsWith("bst_"))
         return {};
-    const QString wanted = QString::fromLatin1(token);
     for (const auto &e : m_entries) {
-        if (!isTerminal(e->status()) && e->record.env.value(QStringLiteral("BANATA_SANDBOX_TOKEN")) == wanted)
+        if (!isTerminal(e->status()) &&
+            constantTimeEquals(e->record.env.value(QStringLiteral("BANATA_SANDBOX_TOKEN")).toLatin1(), token))
             return e->id();
     }
     return {};

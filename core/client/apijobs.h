@@ -38,6 +38,15 @@ protected:
     static ApiError protocolError(const QString &message);
 };
 
+/// Defines a JsonJob subclass's constructor, deliver() and fail() in its .cpp: forward the
+/// constructor, parse with the wire type's reader, emit errors.
+#define BANATA_DEFINE_JSON_JOB(Job, Type, parse)                                                  \
+    Job::Job(ApiEndpoint endpoint, ApiRequest request)                                            \
+        : JsonJob(std::move(endpoint), std::move(request))                                        \
+    {}                                                                                            \
+    void Job::deliver(const Json &json) { emitParsed<Type>(this, parse(json)); }                  \
+    void Job::fail(const ApiError &error) { Q_EMIT finished(ApiResult<Type>::failure(error)); }
+
 /// `GET /v1/health`.
 class HealthJob final : public JsonJob
 {

@@ -17,16 +17,6 @@ Q_LOGGING_CATEGORY(lcAuth, "banata.server.auth", QtInfoMsg)
 namespace banata::server {
 
 namespace {
-bool constantTimeEquals(QByteArrayView a, QByteArrayView b)
-{
-    if (a.size() != b.size())
-        return false;
-    unsigned char diff = 0;
-    for (qsizetype i = 0; i < a.size(); ++i)
-        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-    return diff == 0;
-}
-
 QByteArray generateKey()
 {
     static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -37,6 +27,16 @@ QByteArray generateKey()
     return key;
 }
 } // namespace
+
+bool constantTimeEquals(QByteArrayView a, QByteArrayView b)
+{
+    if (a.size() != b.size())
+        return false;
+    unsigned char diff = 0;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
 
 std::optional<QByteArray> loadOrCreateApiKey(const QString &dataDir, QString *error)
 {

@@ -13,6 +13,9 @@ namespace banata::server {
 
 class SandboxManager;
 
+/// Compares secrets without leaking, through timing, how much of them matched.
+bool constantTimeEquals(QByteArrayView a, QByteArrayView b);
+
 /// Loads the server's API key from `<data>/api-key`, creating it (0600, `br_local_` + 32
 /// alphanumerics) on first start.
 std::optional<QByteArray> loadOrCreateApiKey(const QString &dataDir, QString *error);

@@ -1,24 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "viewertokens.h"
 
+#include "server/api/auth.h"
+
 #include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
 
 using namespace Qt::StringLiterals;
 
 namespace banata::server {
-
-namespace {
-bool constantTimeEquals(QByteArrayView a, QByteArrayView b)
-{
-    if (a.size() != b.size())
-        return false;
-    unsigned char diff = 0;
-    for (qsizetype i = 0; i < a.size(); ++i)
-        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-    return diff == 0;
-}
-} // namespace
 
 ViewerTokens::ViewerTokens()
 {
