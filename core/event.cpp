@@ -31,4 +31,35 @@ Json Event::toJson() const
                 {"data", data}};
 }
 
+Parsed<EventPage> EventPage::fromJson(const Json &json)
+{
+    using Result = Parsed<EventPage>;
+    JsonReader r(json, u"events"_s);
+    const Json *data = r.optionalArray("data");
+    if (r.ok() && !data)
+        r.fail("data", u"missing"_s);
+    EventPage page;
+    page.nextBefore = r.optionalInt("nextBefore");
+    if (r.ok() && page.nextBefore && *page.nextBefore < 0)
+        r.fail("nextBefore", u"negative"_s);
+    if (!r.ok())
+        return Result::failure(r.error());
+    page.data.reserve(qsizetype(data->size()));
+    for (const Json &item : *data) {
+        auto event = Event::fromJson(item);
+        if (!event)
+            return Result::failure(u"events.data[%1]: "_s.arg(page.data.size()) + event.error());
+        page.data.append(std::move(event).value());
+    }
+    return page;
+}
+
+Json EventPage::toJson() const
+{
+    Json items = Json::array();
+    for (const Event &event : data)
+        items.push_back(event.toJson());
+    return Json{{"data", std::move(items)}, {"nextBefore", nextBefore ? Json(*nextBefore) : Json(nullptr)}};
+}
+
 } // namespace banata

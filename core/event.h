@@ -3,6 +3,8 @@
 
 #include "json.h"
 
+#include <QList>
+
 namespace banata {
 
 /// One message of the `/v1/events` stream: a state change with its sequence number.
@@ -16,6 +18,17 @@ struct Event
     Json data = Json::object();
 
     static Parsed<Event> fromJson(const Json &json);
+    Json toJson() const;
+};
+
+/// One page of `GET /v1/sandboxes/events?id=` (banata-local extension): a sandbox's retained
+/// events, newest first. `nextBefore` is the `before=` of the next (older) page; nullopt at the end.
+struct EventPage
+{
+    QList<Event> data;
+    std::optional<qint64> nextBefore;
+
+    static Parsed<EventPage> fromJson(const Json &json);
     Json toJson() const;
 };
 

@@ -198,6 +198,59 @@ Json handoffListToJson(const QList<Handoff> &handoffs)
     return Json{{"data", std::move(items)}};
 }
 
+Parsed<PendingHandoff> PendingHandoff::fromJson(const Json &json)
+{
+    using Result = Parsed<PendingHandoff>;
+    JsonReader r(json, u"pendingHandoff"_s);
+    PendingHandoff pending;
+    pending.sandboxId = r.requiredString("sandboxId");
+    if (r.ok() && pending.sandboxId.isEmpty())
+        r.fail("sandboxId", u"must not be empty"_s);
+    const Json *handoff = r.optionalObject("handoff");
+    if (r.ok() && !handoff)
+        r.fail("handoff", u"missing"_s);
+    if (!r.ok())
+        return Result::failure(r.error());
+    auto parsed = Handoff::fromJson(*handoff);
+    if (!parsed)
+        return Result::failure(u"pendingHandoff."_s + parsed.error());
+    pending.handoff = std::move(parsed).value();
+    return pending;
+}
+
+Json PendingHandoff::toJson() const
+{
+    return Json{{"sandboxId", toStd(sandboxId)}, {"handoff", handoff.toJson()}};
+}
+
+Parsed<QList<PendingHandoff>> pendingHandoffListFromJson(const Json &json)
+{
+    using Result = Parsed<QList<PendingHandoff>>;
+    JsonReader r(json, u"pendingHandoffs"_s);
+    const Json *data = r.optionalArray("data");
+    if (r.ok() && !data)
+        r.fail("data", u"missing"_s);
+    if (!r.ok())
+        return Result::failure(r.error());
+    QList<PendingHandoff> out;
+    out.reserve(qsizetype(data->size()));
+    for (const Json &item : *data) {
+        auto pending = PendingHandoff::fromJson(item);
+        if (!pending)
+            return Result::failure(u"pendingHandoffs.data[%1]: "_s.arg(out.size()) + pending.error());
+        out.append(std::move(pending).value());
+    }
+    return out;
+}
+
+Json pendingHandoffListToJson(const QList<PendingHandoff> &handoffs)
+{
+    Json items = Json::array();
+    for (const PendingHandoff &pending : handoffs)
+        items.push_back(pending.toJson());
+    return Json{{"data", std::move(items)}};
+}
+
 Parsed<HandoffRequest> HandoffRequest::fromJson(const Json &json)
 {
     JsonReader r(json, u"body"_s);

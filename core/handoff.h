@@ -81,6 +81,23 @@ struct HandoffResponse
 Parsed<QList<Handoff>> handoffListFromJson(const Json &json);
 Json handoffListToJson(const QList<Handoff> &handoffs);
 
+/// One entry of `GET /v1/sandboxes/handoffs` (banata-local extension): a handoff with the sandbox
+/// it belongs to, so one request can fill an inbox of every sandbox that needs a person.
+struct PendingHandoff
+{
+    QString sandboxId;
+    Handoff handoff;
+
+    static Parsed<PendingHandoff> fromJson(const Json &json);
+    Json toJson() const;
+    friend bool operator==(const PendingHandoff &, const PendingHandoff &) = default;
+};
+
+/// `GET /v1/sandboxes/handoffs[?status=]`: `{ "data": [{sandboxId, handoff}...] }`, oldest
+/// requestedAt first.
+Parsed<QList<PendingHandoff>> pendingHandoffListFromJson(const Json &json);
+Json pendingHandoffListToJson(const QList<PendingHandoff> &handoffs);
+
 /// The body of `POST /v1/sandboxes/handoff/request`.
 struct HandoffRequest
 {

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Installs what is missing, builds, and starts banata-local on loopback with its data in
-# ~/.local/share/banata-local (the desktop app will start on top of it once it exists).
+# Installs what is missing, builds, and starts the desktop app. With no account configured the app
+# attaches to the local server (banata-local, data in ~/.local/share/banata-local) or starts it,
+# detached, so sandboxes outlive the app. Arguments go to banata-operator (try --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh build
 scripts/build.sh
-data_dir="${BANATA_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/banata-local}"
-port="${BANATA_PORT:-8787}"
-echo "Starting banata-local on http://127.0.0.1:${port} (data: ${data_dir}; API key in ${data_dir}/api-key)"
-exec build/server/banata-local --port "$port" --data-dir "$data_dir" "$@"
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
+    echo "run.sh: no display (DISPLAY/WAYLAND_DISPLAY unset). Run it in a desktop session, or try:" >&2
+    echo "  xvfb-run -a scripts/run.sh    (apt install xvfb)" >&2
+    exit 1
+fi
+exec build/app/banata-operator "$@"

@@ -30,8 +30,8 @@ namespace banata::server {
 namespace {
 const QStringList kExtensions = {
     u"pause"_s,    u"resume"_s,         u"fs.download"_s, u"fs.upload"_s, u"checkpoints"_s,
-    u"events"_s,   u"sandboxes.list"_s, u"health"_s,
-    u"handoff"_s,  u"tasks"_s,
+    u"events"_s,   u"events.history"_s, u"sandboxes.list"_s, u"health"_s,
+    u"handoff"_s,  u"handoff.list"_s,   u"tasks"_s,
     u"preview"_s,  u"cdp"_s,            u"viewer"_s,
     u"webhooks"_s,
 };

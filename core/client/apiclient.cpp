@@ -21,6 +21,21 @@ Json idBody(const QString &id)
     return Json{{"id", toStd(id)}};
 }
 
+ApiRequest listRequest(const SandboxListQuery &query)
+{
+    ApiRequest request = ApiRequest::get(kSandboxes);
+    if (!query.statuses.isEmpty()) {
+        QStringList statuses;
+        for (SandboxStatus status : query.statuses)
+            statuses.append(toString(status));
+        request.query(u"status"_s, statuses.join(u','));
+    }
+    request.query(u"limit"_s, QString::number(query.limit));
+    if (query.cursor)
+        request.query(u"cursor"_s, *query.cursor);
+    return request;
+}
+
 // Exec answers only when the command ends, so the wait must cover the command itself.
 std::chrono::milliseconds execWait(std::chrono::milliseconds timeout, std::optional<qint64> commandTimeoutMs)
 {
@@ -56,17 +71,14 @@ SandboxJob *ApiClient::sandbox(const QString &id) const
 
 SandboxPageJob *ApiClient::listSandboxes(const SandboxListQuery &query) const
 {
-    ApiRequest request = ApiRequest::get(kSandboxes);
-    if (!query.statuses.isEmpty()) {
-        QStringList statuses;
-        for (SandboxStatus status : query.statuses)
-            statuses.append(toString(status));
-        request.query(u"status"_s, statuses.join(u','));
-    }
-    request.query(u"limit"_s, QString::number(query.limit));
-    if (query.cursor)
-        request.query(u"cursor"_s, *query.cursor);
-    return send<SandboxPageJob>(std::move(request));
+    return send<SandboxPageJob>(listRequest(query));
+}
+
+SandboxPollJob *ApiClient::pollSandboxes(const SandboxListQuery &query, const QByteArray &etag) const
+{
+    auto *job = new SandboxPollJob(m_endpoint, listRequest(query), etag);
+    job->start();
+    return job;
 }
 
 SandboxJob *ApiClient::killSandbox(const QString &id) const
@@ -201,6 +213,12 @@ HandoffListJob *ApiClient::handoffs(const QString &id) const
     return send<HandoffListJob>(ApiRequest::get(kSandboxes + u"/handoff"_s).query(u"id"_s, id).query(u"all"_s, u"1"_s));
 }
 
+PendingHandoffListJob *ApiClient::activeHandoffs() const
+{
+    return send<PendingHandoffListJob>(
+        ApiRequest::get(kSandboxes + u"/handoffs"_s).query(u"status"_s, u"pending,accepted"_s));
+}
+
 HandoffJob *ApiClient::acceptHandoff(const QString &id, const QString &controller, const QString &requestId) const
 {
     Json body = idBody(id);
@@ -279,6 +297,15 @@ WebhookDeliveryListJob *ApiClient::webhookDeliveries(const QString &webhookId, i
     return send<WebhookDeliveryListJob>(ApiRequest::get(u"/v1/webhooks/deliveries"_s)
                                             .query(u"id"_s, webhookId)
                                             .query(u"limit"_s, QString::number(limit)));
+}
+
+EventPageJob *ApiClient::sandboxEvents(const QString &id, std::optional<qint64> before, int limit) const
+{
+    ApiRequest request = ApiRequest::get(kSandboxes + u"/events"_s).query(u"id"_s, id);
+    if (before)
+        request.query(u"before"_s, QString::number(*before));
+    request.query(u"limit"_s, QString::number(limit));
+    return send<EventPageJob>(std::move(request));
 }
 
 EventStream *ApiClient::createEventStream(QObject *parent) const

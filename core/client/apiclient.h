@@ -56,6 +56,9 @@ public:
     SandboxJob *createSandbox(const CreateSandboxRequest &request) const;
     SandboxJob *sandbox(const QString &id) const;
     SandboxPageJob *listSandboxes(const SandboxListQuery &query = {}) const;
+    /// The list as a conditional GET: pass the ETag of the previous poll (empty for the first);
+    /// an unchanged list answers notModified without a body.
+    SandboxPollJob *pollSandboxes(const SandboxListQuery &query, const QByteArray &etag) const;
     SandboxJob *killSandbox(const QString &id) const;
     SandboxJob *pauseSandbox(const QString &id) const;
     SandboxJob *resumeSandbox(const QString &id) const;
@@ -91,6 +94,8 @@ public:
     /// The active handoff, else the newest; \a requestId picks one.
     HandoffJob *handoff(const QString &id, const QString &requestId = {}) const;
     HandoffListJob *handoffs(const QString &id) const;
+    /// The pending and accepted handoffs of every sandbox, oldest request first (the inbox).
+    PendingHandoffListJob *activeHandoffs() const;
     HandoffJob *acceptHandoff(const QString &id, const QString &controller, const QString &requestId = {}) const;
     /// \a outcome: "done", "failed" or "needs_info".
     HandoffJob *completeHandoff(const QString &id, const QString &outcome = QStringLiteral("done"),
@@ -111,6 +116,10 @@ public:
     WebhookDeleteJob *deleteWebhook(const QString &webhookId) const;
     /// Newest first; \a limit 1..1000.
     WebhookDeliveryListJob *webhookDeliveries(const QString &webhookId, int limit = 100) const;
+
+    /// A sandbox's event history, newest first: events with seq < \a before (all without), at
+    /// most \a limit (1..1000). Ask again with the page's nextBefore for older ones.
+    EventPageJob *sandboxEvents(const QString &id, std::optional<qint64> before = std::nullopt, int limit = 200) const;
 
     /// A stream of `/v1/events` on this endpoint, not yet started, owned by \a parent.
     EventStream *createEventStream(QObject *parent) const;

@@ -86,6 +86,15 @@ void ApiJob::failWith(const ApiError &error)
     finishWithError(error);
 }
 
+QByteArray ApiJob::responseHeader(QByteArrayView name) const
+{
+    for (const auto &[key, value] : m_responseHeaders) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
 void ApiJob::send()
 {
     if (m_finished)
@@ -97,6 +106,7 @@ void ApiJob::send()
     }
     ++m_attempts;
     m_buffer.clear();
+    m_responseHeaders.clear();
     m_headersSeen = false;
     m_bodyStreaming = false;
 
@@ -212,9 +222,10 @@ void ApiJob::onReplyFinished()
     const QNetworkReply::NetworkError error = reply->error();
     const QByteArray retryAfter = reply->rawHeader("Retry-After"_ba);
     const QString errorString = reply->errorString();
+    m_responseHeaders = reply->rawHeaderPairs();
     dropReply();
 
-    if (status >= 300) {
+    if (status >= 300 && !acceptsStatus(status)) {
         const ApiError apiError = ApiError::fromResponse(status, m_buffer, retryAfter);
         handleFailure(apiError, apiError.isTransient());
     } else if (error != QNetworkReply::NoError) {

@@ -73,6 +73,9 @@ protected:
     virtual bool beginBody(QNetworkReply *reply) { Q_UNUSED(reply) return true; }
     /// Streaming jobs: one chunk of a 2xx body; return false after calling failWith().
     virtual bool consume(const QByteArray &chunk) { Q_UNUSED(chunk) return true; }
+    /// A status outside 2xx that this job takes as an answer rather than an error, e.g. 304 to a
+    /// conditional GET: succeed() then gets it with its (normally empty) buffered body.
+    virtual bool acceptsStatus(int status) const { Q_UNUSED(status) return false; }
 
     /// The request succeeded with \a status; \a body is empty for streaming jobs. Emit `finished`.
     virtual void succeed(int status, const QByteArray &body) = 0;
@@ -81,6 +84,9 @@ protected:
 
     /// Stops the transfer and ends the job with \a error, without retrying.
     void failWith(const ApiError &error);
+    /// Header \a name (case-insensitive) of the response the job ended with, empty when absent.
+    /// Set before succeed() and before fail() for an error status; cleared for each attempt.
+    QByteArray responseHeader(QByteArrayView name) const;
 
 private:
     void send();
@@ -102,6 +108,7 @@ private:
     QTimer m_timeoutTimer;
     QTimer m_retryTimer;
     QByteArray m_buffer;
+    QList<QNetworkReply::RawHeaderPair> m_responseHeaders;
     bool m_headersSeen = false;
     bool m_bodyStreaming = false;
     bool m_started = false;

@@ -3,6 +3,7 @@
 
 #include "core/client/apijob.h"
 #include "core/client/apiresult.h"
+#include "core/event.h"
 #include "core/exec.h"
 #include "core/files.h"
 #include "core/health.h"
@@ -84,6 +85,43 @@ public:
     SandboxPageJob(ApiEndpoint endpoint, ApiRequest request);
 Q_SIGNALS:
     void finished(const banata::ApiResult<banata::SandboxPage> &result);
+private:
+    void deliver(const Json &json) override;
+    void fail(const ApiError &error) override;
+};
+
+/**
+ * `GET /v1/sandboxes` (list) as a conditional request, for clients without an event stream: with a
+ * non-empty ETag it sends `If-None-Match`, and a 304 is a success with notModified set and the
+ * ETag kept. A 200 brings the page and its new ETag.
+ */
+class SandboxPollJob final : public JsonJob
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SandboxPollJob)
+public:
+    SandboxPollJob(ApiEndpoint endpoint, ApiRequest request, QByteArray etag);
+Q_SIGNALS:
+    void finished(const banata::ApiResult<banata::SandboxPagePoll> &result);
+private:
+    void prepareRequest(QNetworkRequest &request) override;
+    bool acceptsStatus(int status) const override;
+    void succeed(int status, const QByteArray &body) override;
+    void deliver(const Json &json) override;
+    void fail(const ApiError &error) override;
+
+    QByteArray m_etag;
+};
+
+/// `GET /v1/sandboxes/events?id=`: one page of a sandbox's event history, newest first.
+class EventPageJob final : public JsonJob
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(EventPageJob)
+public:
+    EventPageJob(ApiEndpoint endpoint, ApiRequest request);
+Q_SIGNALS:
+    void finished(const banata::ApiResult<banata::EventPage> &result);
 private:
     void deliver(const Json &json) override;
     void fail(const ApiError &error) override;

@@ -37,6 +37,15 @@ struct RestoreResult
     Json toJson() const;
 };
 
+/// One poll of `GET /v1/sandboxes` with If-None-Match: the page and its ETag, or notModified when
+/// the list is unchanged since the ETag sent (page is then empty; keep the one you have).
+struct SandboxPagePoll
+{
+    SandboxPage page;
+    QByteArray etag; // the list's ETag (quotes included); send it with the next poll
+    bool notModified = false;
+};
+
 /// How a raw `fs/download` ended. Sizes are in bytes of the remote file.
 struct DownloadInfo
 {

@@ -36,6 +36,21 @@ private:
     void fail(const ApiError &error) override;
 };
 
+/// `GET /v1/sandboxes/handoffs[?status=]`: the handoffs of every sandbox (by default the active
+/// ones), oldest requestedAt first.
+class PendingHandoffListJob final : public JsonJob
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PendingHandoffListJob)
+public:
+    PendingHandoffListJob(ApiEndpoint endpoint, ApiRequest request);
+Q_SIGNALS:
+    void finished(const banata::ApiResult<QList<banata::PendingHandoff>> &result);
+private:
+    void deliver(const Json &json) override;
+    void fail(const ApiError &error) override;
+};
+
 /// `POST /v1/sandboxes/opencode/prompt` and `GET /v1/sandboxes/tasks?id=&taskId=`: one task.
 class TaskJob final : public JsonJob
 {

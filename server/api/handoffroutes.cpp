@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Human handoff (banata-api.md §5): request, get, accept, complete, cancel. Processes inside a
-// sandbox call request/get/cancel with their sandbox token, which the guard only lets through
-// with `?id=<their sandbox>`; so every route takes the id from the query or the body.
+// Human handoff (banata-api.md §5): request, get, accept, complete, cancel, and the handoffs of
+// every sandbox (the app's inbox). Processes inside a sandbox call request/get/cancel with their
+// sandbox token, which the guard only lets through with `?id=<their sandbox>`; so every route
+// takes the id from the query or the body.
 #include "apiutil.h"
 #include "routes.h"
 
@@ -34,6 +35,25 @@ std::optional<QString> sandboxIdOf(const HttpRequest &request, const Json &body,
         return std::nullopt;
     }
     return id;
+}
+
+/// `?status=a,b` of the cross-sandbox list; empty means the active ones (pending, accepted).
+std::optional<QList<HandoffStatus>> parseStatuses(const QString &text, QString *error)
+{
+    QList<HandoffStatus> statuses;
+    for (const QString &name : text.split(u',', Qt::SkipEmptyParts)) {
+        const auto status = handoffStatusFromString(name.trimmed());
+        if (!status) {
+            *error = u"Invalid status: '%1'. Must be one of: pending, accepted, completed, cancelled, expired"_s.arg(
+                name.left(40));
+            return std::nullopt;
+        }
+        if (!statuses.contains(*status))
+            statuses.append(*status);
+    }
+    if (statuses.isEmpty())
+        statuses = {HandoffStatus::Pending, HandoffStatus::Accepted};
+    return statuses;
 }
 
 /// Callers holding a sandbox token are the agent (or a script) inside that sandbox.
@@ -92,6 +112,16 @@ void registerHandoffRoutes(HttpServer &http, const ApiContext &ctx, HandoffServi
             return responder.respond(list ? api::json(200, handoffListToJson(*list)) : api::error(list.error()));
         }
         responder.respond(answer(handoffs, id, handoffs->current(id, request.queryValue(u"requestId"_s))));
+    });
+
+    // The inbox of the desktop app: one request instead of one per sandbox. API key only (a
+    // sandbox token must not see other sandboxes), which the guard's allowlist already enforces.
+    http.route("GET"_ba, u"/v1/sandboxes/handoffs"_s, [handoffs](const HttpRequest &request, HttpResponder responder) {
+        QString error;
+        const auto statuses = parseStatuses(request.queryValue(u"status"_s), &error);
+        if (!statuses)
+            return responder.respond(api::badRequest(error));
+        responder.respond(api::json(200, pendingHandoffListToJson(handoffs->acrossSandboxes(*statuses))));
     });
 
     http.route("POST"_ba, u"/v1/sandboxes/handoff/accept"_s, postRoute([handoffs](const QString &id, const Json &body, const HttpRequest &) {

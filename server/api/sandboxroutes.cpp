@@ -13,14 +13,27 @@ using namespace Qt::StringLiterals;
 namespace banata::server {
 
 namespace {
+/// If-None-Match as RFC 9110 §13.1.2 reads it: `*`, or a list of tags compared weakly (a `W/`
+/// prefix, added by some proxies, does not stop a match).
+bool noneMatchHits(const QByteArray &header, const QByteArray &etag)
+{
+    const QList<QByteArray> tags = header.split(',');
+    for (const QByteArray &listed : tags) {
+        const QByteArray tag = listed.trimmed();
+        if (tag == "*" || tag == etag || (tag.startsWith("W/") && tag.sliced(2) == etag))
+            return true;
+    }
+    return false;
+}
+
 /// A GET answer with a strong validator so pollers can ask "changed?" for the price of a 304.
 HttpResponse cacheable(const HttpRequest &request, const Json &body)
 {
     const QByteArray bytes = dumpJson(body);
     const QByteArray etag =
         '"' + QCryptographicHash::hash(bytes, QCryptographicHash::Sha1).toHex().left(32) + '"';
-    HttpResponse response = request.header("if-none-match") == etag ? HttpResponse::empty(304)
-                                                                     : HttpResponse::json(200, bytes);
+    HttpResponse response = noneMatchHits(request.header("if-none-match"), etag) ? HttpResponse::empty(304)
+                                                                                 : HttpResponse::json(200, bytes);
     response.setHeader("ETag"_ba, etag);
     return response;
 }

@@ -13,6 +13,7 @@
 #include <QSqlQuery>
 
 #include <algorithm>
+#include <tuple>
 
 using namespace Qt::StringLiterals;
 
@@ -260,6 +261,22 @@ HandoffService::Result<QList<Handoff>> HandoffService::history(const QString &sa
     QList<Handoff> list = m_handoffs.value(sandboxId);
     std::reverse(list.begin(), list.end());
     return list;
+}
+
+QList<PendingHandoff> HandoffService::acrossSandboxes(const QList<HandoffStatus> &statuses) const
+{
+    QList<PendingHandoff> out;
+    for (auto it = m_handoffs.cbegin(); it != m_handoffs.cend(); ++it) {
+        for (const Handoff &h : it.value()) {
+            if (statuses.contains(h.status))
+                out.append(PendingHandoff{it.key(), h});
+        }
+    }
+    // The hash has no order; the request id breaks ties so equal times still list stably.
+    std::sort(out.begin(), out.end(), [](const PendingHandoff &a, const PendingHandoff &b) {
+        return std::tie(a.handoff.requestedAt, a.handoff.requestId) < std::tie(b.handoff.requestedAt, b.handoff.requestId);
+    });
+    return out;
 }
 
 HandoffPreview HandoffService::preview(const QString &sandboxId) const

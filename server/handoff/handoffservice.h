@@ -62,6 +62,8 @@ public:
     Result<banata::Handoff> current(const QString &sandboxId, const QString &requestId) const;
     /// Newest first.
     Result<QList<banata::Handoff>> history(const QString &sandboxId) const;
+    /// The handoffs of every sandbox whose status is one of \a statuses, oldest requestedAt first.
+    QList<banata::PendingHandoff> acrossSandboxes(const QList<banata::HandoffStatus> &statuses) const;
     /// The `preview` member of responses: the lease as the ControlRegistry has it.
     banata::HandoffPreview preview(const QString &sandboxId) const;
 

@@ -6,6 +6,8 @@
 #include <QSqlQuery>
 #include <QUuid>
 
+#include <limits>
+
 using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcStore, "banata.server.store", QtInfoMsg)
@@ -53,7 +55,10 @@ std::optional<QString> Store::open(const QString &path)
     if (!m_db.open())
         return u"cannot open %1: %2"_s.arg(path, m_db.lastError().text());
     if (!exec(u"PRAGMA journal_mode=WAL"_s) || !exec(u"PRAGMA synchronous=NORMAL"_s) ||
-        !exec(u"PRAGMA foreign_keys=ON"_s) || !migrate())
+        !exec(u"PRAGMA foreign_keys=ON"_s) || !migrate() ||
+        // Indexes added since schema 1 are ensured on every open instead of bumping the version:
+        // an existing database gains them, and an older banata-local can still open it.
+        !exec(u"CREATE INDEX IF NOT EXISTS events_sandbox ON events(sandbox_id, seq)"_s))
         return u"cannot prepare %1: %2"_s.arg(path, m_lastError);
     return std::nullopt;
 }
@@ -237,15 +242,11 @@ bool Store::appendEvent(Event &event)
     return true;
 }
 
-QList<Event> Store::eventsAfter(qint64 seq, int limit)
+namespace {
+/// Reads rows of `SELECT seq, type, sandbox_id, timestamp, data`.
+QList<Event> readEvents(QSqlQuery &q)
 {
     QList<Event> out;
-    QSqlQuery q(m_db);
-    q.setForwardOnly(true);
-    q.prepare(u"SELECT seq, type, sandbox_id, timestamp, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?"_s);
-    q.addBindValue(seq);
-    q.addBindValue(limit);
-    q.exec();
     while (q.next()) {
         Event e;
         e.seq = q.value(0).toLongLong();
@@ -256,6 +257,36 @@ QList<Event> Store::eventsAfter(qint64 seq, int limit)
         out.append(std::move(e));
     }
     return out;
+}
+} // namespace
+
+QList<Event> Store::eventsAfter(qint64 seq, int limit)
+{
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    q.prepare(u"SELECT seq, type, sandbox_id, timestamp, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?"_s);
+    q.addBindValue(seq);
+    q.addBindValue(limit);
+    q.exec();
+    return readEvents(q);
+}
+
+QList<Event> Store::sandboxEventsBefore(const QString &sandboxId, std::optional<qint64> before, int limit)
+{
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    // Equality on sandbox_id plus a range on seq: one backwards walk of events_sandbox.
+    q.prepare(u"SELECT seq, type, sandbox_id, timestamp, data FROM events WHERE sandbox_id = ? AND seq < ?"
+              " ORDER BY seq DESC LIMIT ?"_s);
+    q.addBindValue(sandboxId);
+    q.addBindValue(before.value_or(std::numeric_limits<qint64>::max()));
+    q.addBindValue(limit);
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        qCWarning(lcStore) << "cannot read the events of" << sandboxId << m_lastError;
+        return {};
+    }
+    return readEvents(q);
 }
 
 qint64 Store::firstEventSeq()

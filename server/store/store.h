@@ -43,6 +43,9 @@ public:
     /// Appends \a event, assigning event.seq (one more than the last, never reused).
     bool appendEvent(banata::Event &event);
     QList<banata::Event> eventsAfter(qint64 seq, int limit);
+    /// The retained events of one sandbox with seq < \a before (all when nullopt), newest first,
+    /// at most \a limit; served by the events_sandbox index.
+    QList<banata::Event> sandboxEventsBefore(const QString &sandboxId, std::optional<qint64> before, int limit);
     qint64 firstEventSeq(); // 0 when empty
     qint64 lastEventSeq();
     /// Keeps the newest \a keep events.

@@ -120,6 +120,55 @@ private slots:
         QVERIFY(!HandoffResponse::fromJson(noHandoff).ok());
     }
 
+    void pendingHandoffListRoundTrips()
+    {
+        const auto handoff = HandoffResponse::fromJson(documentedResponse());
+        QVERIFY(handoff.ok());
+        const QList<PendingHandoff> inbox = {{u"sb_a"_s, handoff->handoff}, {u"sb_b"_s, handoff->handoff}};
+        const Json json = pendingHandoffListToJson(inbox);
+        QCOMPARE(fromStd(json["data"][1]["sandboxId"].get<std::string>()), u"sb_b"_s);
+        QCOMPARE(fromStd(json["data"][0]["handoff"]["requestId"].get<std::string>()), u"hr_1"_s);
+        const auto back = pendingHandoffListFromJson(json);
+        QVERIFY2(back.ok(), qPrintable(back.ok() ? QString() : back.error()));
+        QCOMPARE(*back, inbox);
+        const auto empty = pendingHandoffListFromJson(Json{{"data", Json::array()}});
+        QVERIFY(empty.ok());
+        QVERIFY(empty->isEmpty());
+    }
+
+    void pendingHandoffListRejectsBadInput_data()
+    {
+        QTest::addColumn<QString>("pointer");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("data type") << u"/data"_s << u"{}"_s << u"pendingHandoffs.data: expected an array"_s;
+        QTest::newRow("entry type") << u"/data/0"_s << u"\"sb_a\""_s
+                                    << u"pendingHandoffs.data[0]: pendingHandoff: expected an object"_s;
+        QTest::newRow("sandboxId type") << u"/data/1/sandboxId"_s << u"7"_s
+                                        << u"pendingHandoffs.data[1]: pendingHandoff.sandboxId: expected a string"_s;
+        QTest::newRow("sandboxId empty") << u"/data/0/sandboxId"_s << u"\"\""_s
+                                         << u"pendingHandoff.sandboxId: must not be empty"_s;
+        QTest::newRow("handoff missing") << u"/data/0/handoff"_s << u"null"_s << u"pendingHandoff.handoff: missing"_s;
+        QTest::newRow("handoff status") << u"/data/0/handoff/status"_s << u"\"paused\""_s
+                                        << u"pendingHandoff.handoff.status: unknown status 'paused'"_s;
+    }
+
+    void pendingHandoffListRejectsBadInput()
+    {
+        QFETCH(QString, pointer);
+        QFETCH(QString, value);
+        QFETCH(QString, expected);
+        const auto handoff = HandoffResponse::fromJson(documentedResponse());
+        QVERIFY(handoff.ok());
+        Json json = pendingHandoffListToJson({{u"sb_a"_s, handoff->handoff}, {u"sb_b"_s, handoff->handoff}});
+        json[Json::json_pointer(toStd(pointer))] = Json::parse(toStd(value));
+        const auto parsed = pendingHandoffListFromJson(json);
+        QVERIFY(!parsed.ok());
+        QVERIFY2(parsed.error().contains(expected), qPrintable(parsed.error()));
+        QVERIFY(!pendingHandoffListFromJson(Json::object()).ok());
+        QVERIFY(!pendingHandoffListFromJson(Json::array()).ok());
+    }
+
     void handoffRequestValidates()
     {
         const auto good = HandoffRequest::fromJson(Json{{"id", "s"}, {"reason", "mfa"}, {"message", "m"}, {"timeoutMs", 500}});

@@ -208,6 +208,51 @@ private slots:
         QVERIFY(hb->supports(u"pause"_s));
     }
 
+    void eventPageRoundTrips()
+    {
+        EventPage page;
+        page.data = {Event{9, u"sandbox.paused"_s, u"s1"_s, 200, Json{{"status", "paused"}}},
+                     Event{4, u"sandbox.ready"_s, u"s1"_s, 100, Json::object()}};
+        page.nextBefore = 4;
+        const Json json = page.toJson();
+        QCOMPARE(json["nextBefore"].get<qint64>(), 4);
+        auto back = EventPage::fromJson(json);
+        QVERIFY2(back.ok(), qPrintable(back.ok() ? QString() : back.error()));
+        QCOMPARE(back->data.size(), 2);
+        QCOMPARE(back->data.first().seq, 9);
+        QCOMPARE(back->data.last().type, u"sandbox.ready"_s);
+        QCOMPARE(back->nextBefore, std::optional<qint64>(4));
+
+        // The last page says so with null; an absent member reads the same.
+        page.nextBefore.reset();
+        QVERIFY(page.toJson()["nextBefore"].is_null());
+        QCOMPARE(EventPage::fromJson(page.toJson())->nextBefore, std::nullopt);
+        QCOMPARE(EventPage::fromJson(Json{{"data", Json::array()}})->nextBefore, std::nullopt);
+    }
+
+    void eventPageRejectsBadInput_data()
+    {
+        QTest::addColumn<QString>("json");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("not an object") << u"[]"_s << u"events: expected an object"_s;
+        QTest::newRow("no data") << u"{\"nextBefore\": null}"_s << u"events.data: missing"_s;
+        QTest::newRow("data type") << u"{\"data\": {}}"_s << u"events.data: expected an array"_s;
+        QTest::newRow("nextBefore type") << u"{\"data\": [], \"nextBefore\": \"5\"}"_s
+                                         << u"events.nextBefore: expected an integer"_s;
+        QTest::newRow("nextBefore negative") << u"{\"data\": [], \"nextBefore\": -1}"_s << u"events.nextBefore: negative"_s;
+        QTest::newRow("bad event") << u"{\"data\": [{\"seq\": 1, \"type\": \"x\"}]}"_s
+                                   << u"events.data[0]: event.timestamp: missing"_s;
+    }
+
+    void eventPageRejectsBadInput()
+    {
+        QFETCH(QString, json);
+        QFETCH(QString, expected);
+        const auto parsed = EventPage::fromJson(Json::parse(toStd(json)));
+        QVERIFY(!parsed.ok());
+        QVERIFY2(parsed.error().contains(expected), qPrintable(parsed.error()));
+    }
+
     void apiErrorFromResponse()
     {
         auto e = ApiError::fromResponse(409, R"({"error":"Sandbox is not ready","code":"SANDBOX_NOT_READY"})", {});

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "models/sandboxkey.h"
+
+#include <QPointer>
+#include <QTimer>
+#include <QWidget>
+
+class QStackedWidget;
+class QTabWidget;
+
+namespace banata {
+
+class AppSettings;
+class ConnectionManager;
+class ConsolePanel;
+class OperatorJournal;
+class SandboxHeader;
+class SandboxListModel;
+class SandboxSession;
+class TasksPanel;
+class TimelinePanel;
+struct Sandbox;
+
+/**
+ * The right side of the window: one sandbox's header and its Tasks, Console and Timeline tabs.
+ * Opening a sandbox creates its SandboxSession (shared by the tabs); switching deletes it. Each
+ * tab's widgets are created the first time the tab is shown. The header follows the list model,
+ * so state changes show at once.
+ */
+class SandboxDetailWidget final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SandboxDetailWidget)
+
+public:
+    enum Tab { TasksTab, ConsoleTab, TimelineTab };
+    Q_ENUM(Tab)
+
+    SandboxDetailWidget(ConnectionManager *connections, SandboxListModel *sandboxes, OperatorJournal *journal,
+                        AppSettings *settings, QWidget *parent = nullptr);
+    ~SandboxDetailWidget() override;
+
+    /// Shows \a key (an invalid key shows the placeholder); the same key again changes nothing.
+    void showSandbox(const SandboxKey &key);
+    SandboxKey key() const { return m_key; }
+    SandboxSession *session() const;
+    QTabWidget *tabs() const { return m_tabs; }
+    /// Reloads tasks and history (F5).
+    void refresh();
+    /// Moves the keyboard focus into the current tab (Enter on a list row).
+    void focusContent();
+
+private:
+    void ensureTab(int index);
+    void scheduleUpdate();
+    void updateFromModel();
+    void bindPanels();
+
+    ConnectionManager *m_connections;
+    SandboxListModel *m_sandboxes;
+    OperatorJournal *m_journal;
+    AppSettings *m_settings;
+    QStackedWidget *m_stack;
+    SandboxHeader *m_header;
+    QTabWidget *m_tabs;
+    TasksPanel *m_tasks = nullptr;
+    ConsolePanel *m_console = nullptr;
+    TimelinePanel *m_timeline = nullptr;
+    SandboxKey m_key;
+    QPointer<SandboxSession> m_session;
+    QTimer m_update;
+};
+
+} // namespace banata
