@@ -6,6 +6,9 @@
 #include "session/connectionmanager.h"
 
 #include <QSet>
+#include <QTimer>
+
+#include <utility>
 
 namespace banata {
 
@@ -42,26 +45,92 @@ void applySnapshot(Connection *connection, SandboxListModel *sandboxes, HandoffI
         sandboxes->setCurrentTask({connectionId, it.key()}, it.value());
 }
 
+// Throttles sandbox changes to one model update per frame: a lone change applies at once (no added
+// latency); changes that follow within a frame are applied together when it ends, so a burst of
+// hundreds of events a second repaints the list ~60 times a second, not once per event.
+class ChangeThrottle final : public QObject
+{
+public:
+    ChangeThrottle(Connection *connection, SandboxListModel *sandboxes, HandoffInboxModel *inbox)
+        : QObject(connection)
+        , m_connectionId(connection->id())
+        , m_sandboxes(sandboxes)
+        , m_inbox(inbox)
+    {
+        m_frame.setSingleShot(true);
+        m_frame.setInterval(16);
+        connect(&m_frame, &QTimer::timeout, this, [this] {
+            if (!m_pending.isEmpty()) {
+                flush();
+                m_frame.start();
+            }
+        });
+    }
+
+    void change(const Sandbox &sandbox)
+    {
+        if (!m_frame.isActive()) {
+            apply(sandbox);
+            m_frame.start();
+            return;
+        }
+        if (!m_pending.contains(sandbox.id))
+            m_order.append(sandbox.id);
+        m_pending.insert(sandbox.id, sandbox);
+    }
+
+    /// Applies what is queued; called before anything that must see the rows up to date.
+    void flush()
+    {
+        const QStringList order = std::exchange(m_order, {});
+        const QHash<QString, Sandbox> pending = std::exchange(m_pending, {});
+        for (const QString &id : order)
+            apply(pending.value(id));
+    }
+
+    void drop()
+    {
+        m_order.clear();
+        m_pending.clear();
+    }
+
+private:
+    void apply(const Sandbox &sandbox)
+    {
+        m_sandboxes->upsert(m_connectionId, sandbox);
+        m_inbox->setSandboxName({m_connectionId, sandbox.id}, displayName(sandbox));
+    }
+
+    QString m_connectionId;
+    SandboxListModel *m_sandboxes;
+    HandoffInboxModel *m_inbox;
+    QTimer m_frame;
+    QStringList m_order;
+    QHash<QString, Sandbox> m_pending;
+};
+
 void bindConnection(Connection *connection, SandboxListModel *sandboxes, HandoffInboxModel *inbox)
 {
     const QString connectionId = connection->id();
+    auto *throttle = new ChangeThrottle(connection, sandboxes, inbox);
     sandboxes->setConnectionName(connectionId, connection->name());
     inbox->setConnectionName(connectionId, connection->name());
 
-    QObject::connect(connection, &Connection::sandboxesReset, sandboxes,
-                     [connection, sandboxes, inbox] { applySnapshot(connection, sandboxes, inbox); });
-    QObject::connect(connection, &Connection::sandboxChanged, sandboxes,
-                     [connectionId, sandboxes, inbox](const Sandbox &sandbox) {
-                         sandboxes->upsert(connectionId, sandbox);
-                         inbox->setSandboxName({connectionId, sandbox.id}, displayName(sandbox));
-                     });
+    QObject::connect(connection, &Connection::sandboxesReset, sandboxes, [connection, sandboxes, inbox, throttle] {
+        throttle->drop(); // the snapshot is newer than anything queued
+        applySnapshot(connection, sandboxes, inbox);
+    });
+    QObject::connect(connection, &Connection::sandboxChanged, throttle,
+                     [throttle](const Sandbox &sandbox) { throttle->change(sandbox); });
     QObject::connect(connection, &Connection::sandboxRemoved, sandboxes,
-                     [connectionId, sandboxes, inbox](const QString &sandboxId) {
+                     [connectionId, sandboxes, inbox, throttle](const QString &sandboxId) {
+                         throttle->flush();
                          sandboxes->remove({connectionId, sandboxId});
                          inbox->remove({connectionId, sandboxId});
                      });
     QObject::connect(connection, &Connection::handoffChanged, sandboxes,
-                     [connection, sandboxes, inbox](const QString &sandboxId, const Handoff &handoff) {
+                     [connection, sandboxes, inbox, throttle](const QString &sandboxId, const Handoff &handoff) {
+                         throttle->flush();
                          const SandboxKey key{connection->id(), sandboxId};
                          if (const auto sandbox = connection->sandbox(sandboxId))
                              inbox->setSandboxName(key, displayName(*sandbox));
@@ -69,7 +138,8 @@ void bindConnection(Connection *connection, SandboxListModel *sandboxes, Handoff
                          inbox->apply(key, handoff);
                      });
     QObject::connect(connection, &Connection::taskChanged, sandboxes,
-                     [connection, sandboxes](const AgentTask &task) {
+                     [connection, sandboxes, throttle](const AgentTask &task) {
+                         throttle->flush();
                          // The connection keeps the newest unfinished task per sandbox: show that
                          // one, so a task ending does not blank a newer one that is running.
                          const SandboxKey key{connection->id(), task.sandboxId};
