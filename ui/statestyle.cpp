@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "statestyle.h"
 
-#include <QCoreApplication>
+#include "models/sandboxlistmodel.h"
+
 #include <QFontMetricsF>
 #include <QIcon>
 #include <QPainter>
@@ -52,32 +53,13 @@ QColor color(SandboxStatus status)
 
 QString label(SandboxStatus status)
 {
-    switch (status) {
-    case SandboxStatus::Queued:
-        return QCoreApplication::translate("banata::StateStyle", "Queued");
-    case SandboxStatus::Assigning:
-        return QCoreApplication::translate("banata::StateStyle", "Assigning");
-    case SandboxStatus::Ready:
-        return QCoreApplication::translate("banata::StateStyle", "Ready");
-    case SandboxStatus::Active:
-        return QCoreApplication::translate("banata::StateStyle", "Active");
-    case SandboxStatus::Pausing:
-        return QCoreApplication::translate("banata::StateStyle", "Pausing");
-    case SandboxStatus::Paused:
-        return QCoreApplication::translate("banata::StateStyle", "Paused");
-    case SandboxStatus::Ending:
-        return QCoreApplication::translate("banata::StateStyle", "Ending");
-    case SandboxStatus::Ended:
-        return QCoreApplication::translate("banata::StateStyle", "Ended");
-    case SandboxStatus::Failed:
-        return QCoreApplication::translate("banata::StateStyle", "Failed");
-    }
-    return {};
+    // One table of state names for the whole app: the list model's.
+    return SandboxListModel::stateText(status);
 }
 
 qreal badgeWidth(const QFontMetricsF &metrics, const QString &text)
 {
-    // Room for the ellipsis too, so a row does not change width when its state settles.
+    // A little slack, so a badge keeps its width when "Pausing…" settles into "Paused".
     return metrics.horizontalAdvance(text + u'\u2026') + 2 * kPadding;
 }
 
@@ -119,9 +101,8 @@ void paintBadge(QPainter *painter, const QRectF &rect, SandboxStatus status, con
     }
 
     painter->setPen(textColor);
-    const QString shown = transitional ? text + u'\u2026' : text;
     painter->drawText(pill.adjusted(kPadding, 0, -kPadding + 2, 0), Qt::AlignVCenter | Qt::AlignLeft,
-                      metrics.elidedText(shown, Qt::ElideRight, pill.width() - kPadding - 2));
+                      metrics.elidedText(text, Qt::ElideRight, pill.width() - kPadding - 2));
     painter->restore();
 }
 
