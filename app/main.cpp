@@ -14,6 +14,8 @@ using namespace Qt::StringLiterals;
 
 int main(int argc, char *argv[])
 {
+    // The Browser tab's web view (a plugin loaded on first use) needs this before the app exists.
+    QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
     QApplication app(argc, argv);
     QApplication::setOrganizationName(u"Banata"_s);
     QApplication::setApplicationName(u"banata-operator"_s);

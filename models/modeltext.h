@@ -7,7 +7,8 @@
 
 #include <optional>
 
-/// Formatting and defensive JSON reading shared by the models (internal to banata_models).
+/// Formatting and defensive JSON reading shared by the models (and the widgets that show the same
+/// texts, so a reason or a duration reads the same everywhere).
 namespace banata::modeltext {
 
 /// The first line of \a text, trimmed and cut to \a maxChars with "…" when anything was dropped.

@@ -249,9 +249,10 @@ QString actionLabel(const QString &action)
         {u"exec"_s, QT_TRANSLATE_NOOP("banata::TimelineModel", "Run command")},
         {u"prompt"_s, QT_TRANSLATE_NOOP("banata::TimelineModel", "Send prompt")},
         {u"create"_s, QT_TRANSLATE_NOOP("banata::TimelineModel", "Create sandbox")},
-        {u"accept"_s, QT_TRANSLATE_NOOP("banata::TimelineModel", "Take handoff")},
-        {u"complete"_s, QT_TRANSLATE_NOOP("banata::TimelineModel", "Finish handoff")},
-        {u"cancel"_s, QT_TRANSLATE_NOOP("banata::TimelineModel", "Cancel handoff")},
+        {u"handoff.accept"_s, QT_TRANSLATE_NOOP("banata::TimelineModel", "Accept handoff")},
+        {u"handoff.take-control"_s, QT_TRANSLATE_NOOP("banata::TimelineModel", "Take control")},
+        {u"handoff.hand-back"_s, QT_TRANSLATE_NOOP("banata::TimelineModel", "Hand back")},
+        {u"handoff.cancel"_s, QT_TRANSLATE_NOOP("banata::TimelineModel", "Cancel handoff")},
     };
     const auto it = labels.constFind(action);
     return it != labels.cend() ? tr(*it) : oneLine(action, 40);

@@ -7,12 +7,12 @@ set -euo pipefail
 build_packages=(
     cmake ninja-build g++ ccache
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libqt6sql6-sqlite
-    qtkeychain-qt6-dev qt6-qpa-plugins
+    qtkeychain-qt6-dev qt6-qpa-plugins qt6-webengine-dev
     nlohmann-json3-dev libhttp-parser-dev
     bubblewrap
     chromium fonts-dejavu-core
 )
-test_packages=(curl xvfb xauth)
+test_packages=(curl xvfb xauth libgl1-mesa-dri)
 bench_packages=(curl nginx-light)
 
 wanted=()

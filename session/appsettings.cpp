@@ -63,6 +63,7 @@ const Entry kEntries[] = {
     {K::SandboxListHeader, "layout/sandboxListHeader"_L1, noDefault},
     {K::InboxHeader, "layout/inboxHeader"_L1, noDefault},
     {K::HideEnded, "list/hideEnded"_L1, defaultFalse},
+    {K::CheckpointBeforeHandoff, "handoff/checkpointFirst"_L1, defaultFalse},
 };
 
 const Entry &entryFor(AppSettings::Key key)
@@ -201,6 +202,16 @@ bool AppSettings::hideEnded() const
 void AppSettings::setHideEnded(bool on)
 {
     setValue(Key::HideEnded, on);
+}
+
+bool AppSettings::checkpointBeforeHandoff() const
+{
+    return value(Key::CheckpointBeforeHandoff).toBool();
+}
+
+void AppSettings::setCheckpointBeforeHandoff(bool on)
+{
+    setValue(Key::CheckpointBeforeHandoff, on);
 }
 
 QByteArray AppSettings::layout(Key key) const

@@ -38,6 +38,7 @@ public:
         SandboxListHeader,   ///< QByteArray: column order, widths, sort
         InboxHeader,         ///< QByteArray
         HideEnded,           ///< bool, default false
+        CheckpointBeforeHandoff, ///< bool, default false: accepting a handoff checkpoints first
     };
     Q_ENUM(Key)
 
@@ -59,6 +60,8 @@ public:
     void setNotifyOnHandoff(bool on);
     bool hideEnded() const;
     void setHideEnded(bool on);
+    bool checkpointBeforeHandoff() const;
+    void setCheckpointBeforeHandoff(bool on);
 
     /// Opaque UI layout blobs (geometry, header and splitter states).
     QByteArray layout(Key key) const;

@@ -98,6 +98,61 @@ bool Connection::upsertSandbox(const Sandbox &sandbox)
     return true;
 }
 
+void Connection::applyHandoff(const QString &sandboxId, const Handoff &handoff)
+{
+    if (sandboxId.isEmpty() || handoff.requestId.isEmpty())
+        return;
+    if (m_sync)
+        m_sync->noteHandoff(sandboxId, handoff); // a load in progress must not undo it
+    upsertHandoff(sandboxId, handoff);
+}
+
+namespace {
+// The order a handoff's statuses follow: a copy never moves back along it.
+int handoffRank(HandoffStatus status)
+{
+    switch (status) {
+    case HandoffStatus::Pending: return 0;
+    case HandoffStatus::Accepted: return 1;
+    case HandoffStatus::Completed:
+    case HandoffStatus::Cancelled:
+    case HandoffStatus::Expired: return 2;
+    }
+    return 0;
+}
+} // namespace
+
+bool Connection::isStaleHandoff(const QString &sandboxId, const Handoff &handoff) const
+{
+    const auto it = m_latestHandoffs.constFind(sandboxId);
+    if (it == m_latestHandoffs.cend())
+        return false;
+    if (it->requestId != handoff.requestId)
+        return handoff.requestedAt < it->requestedAt; // a newer request replaced it
+    if (handoff.updatedAt != it->updatedAt)
+        return handoff.updatedAt < it->updatedAt;
+    // Two changes in the same millisecond: the later status wins; a repeat changes nothing.
+    const int rank = handoffRank(handoff.status);
+    const int known = handoffRank(it->status);
+    return rank < known || (rank == known && *it == handoff);
+}
+
+bool Connection::upsertHandoff(const QString &sandboxId, const Handoff &handoff)
+{
+    if (isStaleHandoff(sandboxId, handoff))
+        return false;
+    m_latestHandoffs.insert(sandboxId, handoff);
+    if (isActive(handoff.status)) {
+        m_activeHandoffs.insert(sandboxId, handoff);
+    } else {
+        const auto it = m_activeHandoffs.constFind(sandboxId);
+        if (it != m_activeHandoffs.cend() && it->requestId == handoff.requestId)
+            m_activeHandoffs.remove(sandboxId);
+    }
+    Q_EMIT handoffChanged(sandboxId, handoff);
+    return true;
+}
+
 void Connection::setStatus(Status status, const QString &text)
 {
     if (status == m_status && text == m_statusText)

@@ -98,6 +98,10 @@ public:
     /// Applies a sandbox an action answered with (pause, resume, kill) at once, with the same
     /// newer-wins rule as events.
     void applySandbox(const Sandbox &sandbox);
+    /// Applies a handoff an action answered with (accept, complete, cancel, request) at once, so
+    /// the inbox and every session see it before the event; newest `updatedAt` wins, as for
+    /// events, so a late event never undoes it. Updates activeHandoffs() and emits handoffChanged.
+    void applyHandoff(const QString &sandboxId, const Handoff &handoff);
 
 Q_SIGNALS:
     void statusChanged(banata::Connection::Status status, const QString &text);
@@ -119,6 +123,11 @@ private:
     void setStatus(Status status, const QString &text);
     /// Newer-wins insert or update; emits sandboxChanged and returns true when something changed.
     bool upsertSandbox(const Sandbox &sandbox);
+    /// True when \a handoff is older than what we know of \a sandboxId's newest request (or a
+    /// repeat of it): an older request, an older copy, or an ended one coming back as active.
+    bool isStaleHandoff(const QString &sandboxId, const Handoff &handoff) const;
+    /// Newer-wins update of the handoff tables; emits handoffChanged and returns true when applied.
+    bool upsertHandoff(const QString &sandboxId, const Handoff &handoff);
 
     ConnectionConfig m_config;
     QNetworkAccessManager *m_network = nullptr;
@@ -127,6 +136,7 @@ private:
     std::optional<Health> m_health;
     QHash<QString, Sandbox> m_sandboxes;
     QHash<QString, Handoff> m_activeHandoffs;
+    QHash<QString, Handoff> m_latestHandoffs; // newest known of each sandbox, ended ones too
     QHash<QString, AgentTask> m_currentTasks;
     Status m_status = Status::Idle;
     QString m_statusText;

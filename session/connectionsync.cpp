@@ -220,6 +220,12 @@ void ConnectionSync::onListLoaded(SandboxListLoader::Result result)
         else
             it = m_connection->m_currentTasks.erase(it);
     }
+    for (auto it = m_connection->m_latestHandoffs.begin(); it != m_connection->m_latestHandoffs.end();) {
+        if (m_connection->m_sandboxes.contains(it.key()))
+            ++it;
+        else
+            it = m_connection->m_latestHandoffs.erase(it);
+    }
     m_loadedOnce = true;
     m_forceReload = false;
     qCInfo(lcSync) << m_connection->id() << "loaded" << m_connection->m_sandboxes.size() << "sandboxes";
@@ -239,6 +245,7 @@ bool ConnectionSync::applyPolledList(const QHash<QString, Sandbox> &fresh)
     for (const QString &id : std::as_const(gone)) {
         m_connection->m_sandboxes.remove(id);
         m_connection->m_currentTasks.remove(id);
+        m_connection->m_latestHandoffs.remove(id);
         changed = true;
         Q_EMIT m_connection->sandboxRemoved(id);
     }
@@ -285,6 +292,21 @@ void ConnectionSync::onHandoffsLoaded(HandoffLoader::Result result, bool fromPol
             fresh.remove(it.key());
     }
     m_handoffOverlay.clear();
+    // Nor does an answer undo what actions and events told us before the load began.
+    for (auto it = fresh.begin(); it != fresh.end();) {
+        if (!m_connection->isStaleHandoff(it.key(), *it)) {
+            m_connection->m_latestHandoffs.insert(it.key(), *it);
+            ++it;
+            continue;
+        }
+        const Handoff known = m_connection->m_latestHandoffs.value(it.key());
+        if (known.requestId == it->requestId && isActive(known.status)) {
+            *it = known;
+            ++it;
+        } else {
+            it = fresh.erase(it);
+        }
+    }
     if (!result.error.isEmpty())
         addNote(result.error);
 
@@ -322,7 +344,7 @@ void ConnectionSync::fetchEndedHandoff(const QString &sandboxId, const Handoff &
             ended.status = HandoffStatus::Cancelled;
             ended.updatedAt = QDateTime::currentMSecsSinceEpoch();
         }
-        Q_EMIT m_connection->handoffChanged(sandboxId, ended);
+        m_connection->upsertHandoff(sandboxId, ended); // unless an event told us already
     });
 }
 

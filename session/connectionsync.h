@@ -41,6 +41,8 @@ public:
     /// A sandbox the Connection is about to apply (event or action answer): a load in progress
     /// must not undo it.
     void noteSandbox(const Sandbox &sandbox);
+    /// The same for a handoff of \a sandboxId: a handoff load in progress must not undo it.
+    void noteHandoff(const QString &sandboxId, const Handoff &handoff);
 
 private:
     enum class Phase {
@@ -70,7 +72,6 @@ private:
     void ensureStream();
     void onStreamState(EventStream::State state, const QString &reason);
     void onEvent(const Event &event);
-    void applyHandoff(const QString &sandboxId, const Handoff &handoff);
     void applyTask(const AgentTask &task);
     void addNote(const QString &note);
     QString liveText() const;

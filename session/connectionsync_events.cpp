@@ -116,7 +116,7 @@ void ConnectionSync::onEvent(const Event &event)
             m_connection->applySandbox(*sandbox);
         if (event.type.startsWith(u"sandbox.handoff."_s)) {
             if (auto handoff = member<Handoff>(event.data, "handoff", &error); handoff && !event.sandboxId.isEmpty())
-                applyHandoff(event.sandboxId, *handoff);
+                m_connection->applyHandoff(event.sandboxId, *handoff);
         } else if (event.type.startsWith(u"sandbox.agent.task."_s)) {
             if (auto task = member<AgentTask>(event.data, "task", &error)) {
                 if (task->sandboxId.isEmpty())
@@ -133,23 +133,13 @@ void ConnectionSync::onEvent(const Event &event)
     Q_EMIT m_connection->eventReceived(event);
 }
 
-void ConnectionSync::applyHandoff(const QString &sandboxId, const Handoff &handoff)
+void ConnectionSync::noteHandoff(const QString &sandboxId, const Handoff &handoff)
 {
-    if (m_handoffs.isRunning()) {
-        const auto seen = m_handoffOverlay.constFind(sandboxId);
-        if (seen == m_handoffOverlay.cend() || seen->updatedAt <= handoff.updatedAt)
-            m_handoffOverlay.insert(sandboxId, handoff);
-    }
-    QHash<QString, Handoff> &active = m_connection->m_activeHandoffs;
-    const auto it = active.constFind(sandboxId);
-    if (isActive(handoff.status)) {
-        if (it != active.cend() && it->requestId == handoff.requestId && it->updatedAt > handoff.updatedAt)
-            return; // an older copy of what we know
-        active.insert(sandboxId, handoff);
-    } else if (it != active.cend() && it->requestId == handoff.requestId) {
-        active.remove(sandboxId);
-    }
-    Q_EMIT m_connection->handoffChanged(sandboxId, handoff);
+    if (!m_handoffs.isRunning())
+        return;
+    const auto seen = m_handoffOverlay.constFind(sandboxId);
+    if (seen == m_handoffOverlay.cend() || seen->updatedAt <= handoff.updatedAt)
+        m_handoffOverlay.insert(sandboxId, handoff);
 }
 
 void ConnectionSync::applyTask(const AgentTask &task)

@@ -3,7 +3,9 @@
 
 #include "core/client/apiclient.h"
 #include "models/operatorjournal.h"
+#include "session/browsersession.h"
 #include "session/connection.h"
+#include "session/handoffsession.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -39,6 +41,12 @@ SandboxSession::SandboxSession(Connection *connection, QString sandboxId, Operat
     , m_sandboxId(std::move(sandboxId))
     , m_journal(journal)
     , m_operatorName(std::move(operatorName))
+    , m_browser(std::make_unique<BrowserSession>(connection, m_sandboxId))
+    , m_handoff(std::make_unique<HandoffSession>(
+          connection, m_sandboxId, m_operatorName,
+          [this](const QString &action, const QString &detail, bool ok, const QString &result, qint64 timestamp) {
+              record(action, detail, ok, result, timestamp);
+          }))
 {
     if (m_connection)
         connect(m_connection, &Connection::eventReceived, this, &SandboxSession::onEvent);

@@ -11,9 +11,13 @@
 #include <QObject>
 #include <QPointer>
 
+#include <memory>
+
 namespace banata {
 
+class BrowserSession;
 class Connection;
+class HandoffSession;
 class OperatorJournal;
 
 /// One command run from the Console tab and what came of it.
@@ -31,9 +35,10 @@ struct ConsoleEntry
 };
 
 /**
- * What the detail pane of one sandbox works with: its tasks, its timeline and its console. It
- * loads history when created (tasks, handoffs, checkpoints, the event history where the server
- * has it) and then follows the connection's live events for this sandbox only.
+ * What the detail pane of one sandbox works with: its tasks, its timeline, its console, its live
+ * browser and its handoff loop. It loads history when created (tasks, handoffs, checkpoints, the
+ * event history where the server has it) and then follows the connection's live events for this
+ * sandbox only. Handoff actions are recorded in the journal like every other operator action.
  */
 class SandboxSession final : public QObject
 {
@@ -52,6 +57,11 @@ public:
     TaskModel *tasks() { return &m_tasks; }
     TimelineModel *timeline() { return &m_timeline; }
     const QList<ConsoleEntry> &console() const { return m_console; }
+    /// The Browser tab's session (inactive until the tab is shown).
+    BrowserSession *browser() const { return m_browser.get(); }
+    /// Accept / take control / hand back / cancel, as operatorName().
+    HandoffSession *handoff() const { return m_handoff.get(); }
+    QString operatorName() const { return m_operatorName; }
 
     /// Reloads tasks and history.
     void refresh();
@@ -86,6 +96,9 @@ private:
     QStringList m_loadErrors;
     QString m_loadError;
     int m_generation = 0; // answers of an older refresh are dropped
+    // Last: they go first, while what their callbacks touch still exists.
+    std::unique_ptr<BrowserSession> m_browser;
+    std::unique_ptr<HandoffSession> m_handoff;
 };
 
 } // namespace banata

@@ -22,6 +22,7 @@
 #include <QLoggingCategory>
 #include <QMenuBar>
 #include <QSplitter>
+#include <QTableView>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -156,6 +157,10 @@ void MainWindow::createActions()
         {Action::Settings, "settingsAction", tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma),
          tr("Your name, notifications and connections")},
         {Action::Quit, "quitAction", tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), tr("Close the window")},
+        {Action::AcceptHandoff, "acceptHandoffAction", tr("&Accept handoff"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A),
+         tr("Take over the browser for the request in the inbox or the sandbox shown")},
+        {Action::HandBack, "handBackAction", tr("&Hand back…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_H),
+         tr("Give the browser back to the agent with an outcome and a note")},
     };
     for (const Spec &spec : specs) {
         auto *qaction = new QAction(spec.text, this);
@@ -184,6 +189,8 @@ void MainWindow::createActions()
     connect(action(Action::GoToList), &QAction::triggered, m_list, &SandboxListView::focusList);
     connect(action(Action::Settings), &QAction::triggered, this, &MainWindow::showSettingsDialog);
     connect(action(Action::Quit), &QAction::triggered, this, &MainWindow::close);
+    connect(action(Action::AcceptHandoff), &QAction::triggered, this, &MainWindow::acceptHandoff);
+    connect(action(Action::HandBack), &QAction::triggered, this, &MainWindow::handBack);
 }
 
 void MainWindow::createMenusAndToolBar()
@@ -197,6 +204,9 @@ void MainWindow::createMenusAndToolBar()
 
     QMenu *sandbox = menuBar()->addMenu(tr("&Sandbox"));
     sandbox->addActions(m_sandboxActions->actions());
+    sandbox->addSeparator();
+    sandbox->addAction(action(Action::AcceptHandoff));
+    sandbox->addAction(action(Action::HandBack));
     sandbox->addSeparator();
     sandbox->addAction(action(Action::Refresh));
 
@@ -216,6 +226,8 @@ void MainWindow::createMenusAndToolBar()
     toolBar->addAction(action(Action::Refresh));
 
     m_list->setContextActions(m_sandboxActions->actions());
+    m_inbox->table()->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_inbox->table()->addAction(action(Action::AcceptHandoff));
 }
 
 void MainWindow::restoreLayout()

@@ -55,7 +55,9 @@ class MainWindow final : public QMainWindow
 
 public:
     /// The window's own actions; the lifecycle ones are action(SandboxAction).
-    enum class Action { NewSandbox, Refresh, FocusSearch, GoToInbox, GoToList, Settings, Quit, Count };
+    enum class Action {
+        NewSandbox, Refresh, FocusSearch, GoToInbox, GoToList, Settings, Quit, AcceptHandoff, HandBack, Count
+    };
 
     explicit MainWindow(const MainWindowContext &context, QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -63,6 +65,13 @@ public:
     /// Selects \a key in the list (clearing filters that hide it) and shows its detail. A sandbox
     /// not listed yet (just created) opens as soon as its row arrives.
     void openSandbox(const SandboxKey &key);
+    /// Opens \a key on its Browser tab (from the inbox or a notification).
+    void openHandoff(const SandboxKey &key);
+    /// Ctrl+Shift+A: accepts the request of the inbox's current row (when the inbox has the
+    /// focus) or of the sandbox shown, on its Browser tab.
+    void acceptHandoff();
+    /// Ctrl+Shift+H: hand back the browser this operator holds in the sandbox shown.
+    void handBack();
     /// The sandbox the detail shows.
     SandboxKey currentSandbox() const;
     QList<SandboxKey> selectedSandboxes() const;

@@ -6,7 +6,9 @@
 #include "models/sandboxlistmodel.h"
 #include "session/appsettings.h"
 #include "session/connectionmanager.h"
+#include "ui/browserpanel.h"
 #include "ui/bulkstatus.h"
+#include "ui/handoffbar.h"
 #include "ui/createsandboxdialog.h"
 #include "ui/inboxview.h"
 #include "ui/messagebar.h"
@@ -59,8 +61,8 @@ void MainWindow::connectSignals()
     connect(m_sandboxActions, &SandboxActionSet::operationStarted, m_bulkProgress, &BulkProgressWidget::track);
     connect(m_sandboxActions, &SandboxActionSet::operationFinished, this, &MainWindow::bulkFinished);
 
-    connect(m_inbox, &InboxView::openRequested, this, &MainWindow::openSandbox);
-    connect(m_notifier, &Notifier::openRequested, this, &MainWindow::openSandbox);
+    connect(m_inbox, &InboxView::openRequested, this, &MainWindow::openHandoff);
+    connect(m_notifier, &Notifier::openRequested, this, &MainWindow::openHandoff);
     connect(m_inbox, &InboxView::emptyChanged, this, [this](bool empty) {
         if (empty)
             return;
@@ -75,6 +77,38 @@ void MainWindow::connectSignals()
     connect(m_context.inbox, &HandoffInboxModel::handoffTaken, this,
             [this](const SandboxKey &key, const Handoff &handoff) { handoffTaken(key, handoff.controller.value_or(QString())); });
     connect(m_context.inbox, &HandoffInboxModel::pendingCountChanged, this, &MainWindow::updateTitle);
+}
+
+void MainWindow::openHandoff(const SandboxKey &key)
+{
+    openSandbox(key);
+    m_detail->showTab(SandboxDetailWidget::BrowserTab);
+}
+
+void MainWindow::acceptHandoff()
+{
+    SandboxKey key = m_detail->key();
+    const QTableView *table = m_inbox->table();
+    if (table->hasFocus() && table->currentIndex().isValid())
+        key = table->currentIndex().data(HandoffInboxModel::KeyRole).value<SandboxKey>();
+    if (!key.isValid()) {
+        statusBar()->showMessage(tr("Select a request in the inbox first."), kStatusMessageMs);
+        return;
+    }
+    openHandoff(key);
+    // The session of a just-opened sandbox knows its handoff at once (from the connection).
+    BrowserPanel *panel = m_detail->key() == key ? m_detail->browserPanel() : nullptr;
+    if (!panel || !panel->handoffBar()->acceptRequest())
+        statusBar()->showMessage(tr("%1 has no request waiting for you.").arg(sandboxLabel(key)), kStatusMessageMs);
+}
+
+void MainWindow::handBack()
+{
+    if (m_detail->key().isValid())
+        m_detail->showTab(SandboxDetailWidget::BrowserTab);
+    BrowserPanel *panel = m_detail->browserPanel();
+    if (!panel || !panel->handoffBar()->handBack())
+        statusBar()->showMessage(tr("You do not hold this sandbox's browser."), kStatusMessageMs);
 }
 
 void MainWindow::currentChanged(const SandboxKey &key)

@@ -6,6 +6,7 @@
 #include "session/connectionmanager.h"
 #include "session/connection.h"
 #include "session/sandboxsession.h"
+#include "ui/browserpanel.h"
 #include "ui/consolepanel.h"
 #include "ui/sandboxheader.h"
 #include "ui/taskspanel.h"
@@ -35,7 +36,7 @@ SandboxDetailWidget::SandboxDetailWidget(ConnectionManager *connections, Sandbox
     , m_tabs(new QTabWidget(this))
 {
     setObjectName(u"detailPane"_s);
-    auto *placeholder = new QLabel(tr("Select a sandbox to see its tasks, console and timeline."), this);
+    auto *placeholder = new QLabel(tr("Select a sandbox to see its browser, tasks, console and timeline."), this);
     placeholder->setObjectName(u"detailPlaceholder"_s);
     placeholder->setAlignment(Qt::AlignCenter);
     placeholder->setWordWrap(true);
@@ -44,14 +45,16 @@ SandboxDetailWidget::SandboxDetailWidget(ConnectionManager *connections, Sandbox
     m_header->setObjectName(u"detailHeader"_s);
     m_tabs->setObjectName(u"detailTabs"_s);
     m_tabs->setDocumentMode(true);
-    const QStringList titles = {tr("&Tasks"), tr("C&onsole"), tr("Ti&meline")};
+    const QStringList titles = {tr("&Browser"), tr("&Tasks"), tr("C&onsole"), tr("Ti&meline")};
     for (const QString &title : titles) {
         auto *page = new QWidget(m_tabs);
         auto *pageLayout = new QVBoxLayout(page);
         pageLayout->setContentsMargins(0, 0, 0, 0);
         m_tabs->addTab(page, title);
     }
-    connect(m_tabs, &QTabWidget::currentChanged, this, &SandboxDetailWidget::ensureTab);
+    // Tasks first: the browser (and WebEngine) only when the operator asks for it.
+    m_tabs->setCurrentIndex(TasksTab);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &SandboxDetailWidget::tabChanged);
 
     auto *content = new QWidget(this);
     auto *contentLayout = new QVBoxLayout(content);
@@ -134,13 +137,33 @@ void SandboxDetailWidget::focusContent()
         m_tabs->setFocus(Qt::OtherFocusReason);
 }
 
+void SandboxDetailWidget::showTab(Tab tab)
+{
+    if (m_tabs->currentIndex() == tab)
+        ensureTab(tab);
+    else
+        m_tabs->setCurrentIndex(tab);
+}
+
+void SandboxDetailWidget::tabChanged(int index)
+{
+    ensureTab(index);
+    if (m_browser)
+        m_browser->setActive(index == BrowserTab && m_key.isValid());
+}
+
 void SandboxDetailWidget::ensureTab(int index)
 {
     if (index < 0 || !m_key.isValid())
         return;
     QWidget *page = m_tabs->widget(index);
     // Only the new panel is bound: rebinding the others would clear what they show.
-    if (index == TasksTab && !m_tasks) {
+    if (index == BrowserTab && !m_browser) {
+        m_browser = new BrowserPanel(m_settings, page);
+        page->layout()->addWidget(m_browser);
+        m_browser->setSession(m_session);
+        m_browser->setActive(m_tabs->currentIndex() == BrowserTab);
+    } else if (index == TasksTab && !m_tasks) {
         m_tasks = new TasksPanel(page);
         page->layout()->addWidget(m_tasks);
         m_tasks->setSession(m_session);
@@ -175,6 +198,8 @@ void SandboxDetailWidget::updateFromModel()
         return;
     const Connection *connection = m_connections->connection(m_key.connectionId);
     m_header->setSandbox(*sandbox, connection ? connection->name() : m_key.connectionId);
+    if (m_browser)
+        m_browser->setSandbox(*sandbox);
     if (m_tasks)
         m_tasks->setSandbox(*sandbox);
     if (m_console)
@@ -184,6 +209,10 @@ void SandboxDetailWidget::updateFromModel()
 void SandboxDetailWidget::bindPanels()
 {
     SandboxSession *session = m_session;
+    if (m_browser) {
+        m_browser->setSession(session);
+        m_browser->setActive(session && m_tabs->currentIndex() == BrowserTab);
+    }
     if (m_tasks)
         m_tasks->setSession(session);
     if (m_console)

@@ -13,6 +13,7 @@ class QTabWidget;
 namespace banata {
 
 class AppSettings;
+class BrowserPanel;
 class ConnectionManager;
 class ConsolePanel;
 class OperatorJournal;
@@ -24,10 +25,11 @@ class TimelinePanel;
 struct Sandbox;
 
 /**
- * The right side of the window: one sandbox's header and its Tasks, Console and Timeline tabs.
- * Opening a sandbox creates its SandboxSession (shared by the tabs); switching deletes it. Each
- * tab's widgets are created the first time the tab is shown. The header follows the list model,
- * so state changes show at once.
+ * The right side of the window: one sandbox's header and its Browser, Tasks, Console and Timeline
+ * tabs. Opening a sandbox creates its SandboxSession (shared by the tabs); switching deletes it.
+ * Each tab's widgets are created the first time the tab is shown — the Browser tab's web view
+ * (Qt WebEngine) included, so the app never loads it unless the operator looks at a browser. The
+ * tab opens on Tasks; the header follows the list model, so state changes show at once.
  */
 class SandboxDetailWidget final : public QWidget
 {
@@ -35,7 +37,7 @@ class SandboxDetailWidget final : public QWidget
     Q_DISABLE_COPY_MOVE(SandboxDetailWidget)
 
 public:
-    enum Tab { TasksTab, ConsoleTab, TimelineTab };
+    enum Tab { BrowserTab, TasksTab, ConsoleTab, TimelineTab };
     Q_ENUM(Tab)
 
     SandboxDetailWidget(ConnectionManager *connections, SandboxListModel *sandboxes, OperatorJournal *journal,
@@ -51,9 +53,14 @@ public:
     void refresh();
     /// Moves the keyboard focus into the current tab (Enter on a list row).
     void focusContent();
+    /// Shows \a tab (creating its widgets).
+    void showTab(Tab tab);
+    /// The Browser tab's panel; nullptr until that tab was shown.
+    BrowserPanel *browserPanel() const { return m_browser; }
 
 private:
     void ensureTab(int index);
+    void tabChanged(int index);
     void scheduleUpdate();
     void updateFromModel();
     void bindPanels();
@@ -65,6 +72,7 @@ private:
     QStackedWidget *m_stack;
     SandboxHeader *m_header;
     QTabWidget *m_tabs;
+    BrowserPanel *m_browser = nullptr;
     TasksPanel *m_tasks = nullptr;
     ConsolePanel *m_console = nullptr;
     TimelinePanel *m_timeline = nullptr;

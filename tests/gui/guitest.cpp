@@ -86,6 +86,31 @@ Sandbox GuiFixture::createSandbox(const QString &name, const Json &metadata)
     request.runtime = u"base"_s;
     request.name = name;
     request.metadata = metadata;
+    return create(request);
+}
+
+Sandbox GuiFixture::createBrowserSandbox(const QString &name)
+{
+    CreateSandboxRequest request;
+    request.runtime = u"base"_s;
+    request.name = name;
+    Capabilities capabilities;
+    capabilities.browser = BrowserCapability{Viewport{1280, 800}, false, std::nullopt};
+    request.capabilities = capabilities;
+    Sandbox sandbox = create(request);
+    if (sandbox.id.isEmpty())
+        return sandbox;
+    const auto started = awaitJob(m_client->startPreview(sandbox.id), kStartTimeoutMs);
+    if (!started || !started->ok()) {
+        qWarning("the browser of %s did not start: %s", qPrintable(sandbox.id),
+                 qPrintable(started ? started->error().displayText() : u"timeout"_s));
+        return {};
+    }
+    return sandbox;
+}
+
+Sandbox GuiFixture::create(const CreateSandboxRequest &request)
+{
     const auto result = awaitJob(m_client->createSandbox(request));
     if (!result || !result->ok()) {
         qWarning("createSandbox failed: %s", qPrintable(result ? result->error().displayText() : u"timeout"_s));
@@ -121,14 +146,19 @@ int GuiFixture::visibleRows() const
     return listView()->model()->rowCount();
 }
 
+bool GuiFixture::activate() const
+{
+    if (QApplication::activeWindow() == window())
+        return true;
+    window()->activateWindow();
+    return QTest::qWaitForWindowActive(window());
+}
+
 bool GuiFixture::selectInList(const QStringList &sandboxIds) const
 {
     // A dialog that just closed may leave no active window; shortcuts need this one active.
-    if (QApplication::activeWindow() != window()) {
-        window()->activateWindow();
-        if (!QTest::qWaitForWindowActive(window()))
-            return false;
-    }
+    if (!activate())
+        return false;
     QTreeView *view = listView();
     const QAbstractItemModel *proxy = view->model();
     bool first = true;

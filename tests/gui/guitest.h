@@ -8,7 +8,9 @@
 #include "support/localserver.h"
 #include "ui/mainwindow.h"
 
+#include <QApplication>
 #include <QNetworkAccessManager>
+#include <QTest>
 #include <QTemporaryDir>
 #include <QWidget>
 
@@ -46,6 +48,8 @@ public:
 
     /// Creates a sandbox through the API (not the UI) and waits until the window lists it ready.
     Sandbox createSandbox(const QString &name, const Json &metadata = Json::object());
+    /// The same with a browser (1280×800), waiting until its Chromium runs.
+    Sandbox createBrowserSandbox(const QString &name);
     SandboxKey keyOf(const QString &sandboxId) const { return {connectionId(), sandboxId}; }
     /// The sandbox's state as the list model has it; nullopt when not listed.
     std::optional<SandboxStatus> listedStatus(const QString &sandboxId) const;
@@ -55,6 +59,9 @@ public:
     QTreeView *listView() const;
     /// Rows the list view shows now.
     int visibleRows() const;
+    /// Makes the window the active one again (window shortcuts need it). Under Xvfb there is no
+    /// window manager to give it back after a web view took the X input focus.
+    bool activate() const;
     /// Selects exactly these sandboxes in the list view, the first one current, and focuses it.
     bool selectInList(const QStringList &sandboxIds) const;
 
@@ -66,6 +73,7 @@ public:
     }
 
 private:
+    Sandbox create(const CreateSandboxRequest &request);
 
     QTemporaryDir m_tempDir;
     LocalServer m_server;
@@ -76,3 +84,16 @@ private:
 };
 
 } // namespace banata::test
+
+/// main() of a GUI test whose Browser tab loads the viewer plugin (Qt WebEngine): WebEngine needs
+/// shared GL contexts set before QApplication exists. The test itself never links WebEngine, so it
+/// can check that the app maps it only when a Browser tab opens.
+#define BANATA_GUI_BROWSER_TEST_MAIN(TestClass)                                                                 \
+    int main(int argc, char *argv[])                                                                          \
+    {                                                                                                         \
+        QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);                                           \
+        QApplication app(argc, argv);                                                                         \
+        TestClass test;                                                                                       \
+        QTEST_SET_MAIN_SOURCE_PATH                                                                            \
+        return QTest::qExec(&test, argc, argv);                                                               \
+    }

@@ -7,6 +7,7 @@
 #include "core/client/apiclient.h"
 #include "support/awaitjob.h"
 #include "ui/mainwindow.h"
+#include "ui/sandboxdetailwidget.h"
 
 #include <QApplication>
 #include <QDir>
@@ -73,15 +74,9 @@ int main(int argc, char *argv[])
     waitUntil([&] { return fixture.find<QWidget>(u"inboxTable"_s) && fixture.visibleRows() == 5; }, 10000);
 
     window->openSandbox(fixture.keyOf(report.id));
-    auto *command = fixture.find<QLineEdit>(u"consoleCommandEdit"_s);
     bool ok = true;
-    if (auto *tabs = fixture.find<QTabWidget>(u"detailTabs"_s)) {
-        for (int i = 0; i < tabs->count(); ++i) {
-            if (tabs->tabText(i).contains(u"Console"_s))
-                tabs->setCurrentIndex(i);
-        }
-        command = fixture.find<QLineEdit>(u"consoleCommandEdit"_s);
-    }
+    window->detail()->showTab(SandboxDetailWidget::ConsoleTab);
+    auto *command = fixture.find<QLineEdit>(u"consoleCommandEdit"_s);
     if (command) {
         QTest::keyClicks(command, u"cat /workspace/out/sales.csv; uname -sr"_s);
         QTest::keyClick(command, Qt::Key_Return);
@@ -95,12 +90,7 @@ int main(int argc, char *argv[])
     ok &= save(window, folder + u"/main-window.png"_s);
 
     window->openSandbox(fixture.keyOf(checkout.id));
-    if (auto *tabs = fixture.find<QTabWidget>(u"detailTabs"_s)) {
-        for (int i = 0; i < tabs->count(); ++i) {
-            if (tabs->tabText(i).contains(u"Timeline"_s))
-                tabs->setCurrentIndex(i);
-        }
-    }
+    window->detail()->showTab(SandboxDetailWidget::TimelineTab);
     waitUntil(
         [&] {
             auto *timeline = fixture.find<QAbstractItemView>(u"timelineTable"_s);
