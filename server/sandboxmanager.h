@@ -84,6 +84,9 @@ public:
 signals:
     /// After every persisted transition; services (browser, handoff, tasks) follow sandboxes here.
     void statusChanged(const banata::Sandbox &sandbox, banata::SandboxStatus previous);
+    /// After recover() took back a process tree a previous server left running, once per sandbox
+    /// and after the transitions that brings; what ran inside the tree (a browser) may still run.
+    void reattached(const banata::Sandbox &sandbox);
 
 private:
     struct Entry;
@@ -94,7 +97,7 @@ private:
     void enqueueStart(Entry &e);
     void pumpStartQueue();
     void startProcess(Entry &e, bool attach);
-    void onStarted(const QString &id);
+    void onStarted(const QString &id, bool attached);
     void onStartFailed(const QString &id, bool attached, const QString &reason);
     void recoverWithoutTree(Entry &e);
     void answerReadyWaiters(Entry &e, const QString &reason);

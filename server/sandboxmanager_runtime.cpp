@@ -75,7 +75,7 @@ void SandboxManager::startProcess(Entry &e, bool attach)
     };
     connections->append(connect(process, &SandboxProcess::started, this, [this, id, attach, disconnectAll] {
         disconnectAll();
-        onStarted(id);
+        onStarted(id, attach);
     }));
     connections->append(connect(process, &SandboxProcess::failed, this, [this, id, attach, disconnectAll](const QString &reason) {
         disconnectAll();
@@ -87,7 +87,7 @@ void SandboxManager::startProcess(Entry &e, bool attach)
         process->start();
 }
 
-void SandboxManager::onStarted(const QString &id)
+void SandboxManager::onStarted(const QString &id, bool attached)
 {
     --m_starting;
     pumpStartQueue();
@@ -141,6 +141,10 @@ void SandboxManager::onStarted(const QString &id)
         break;
     }
     answerReadyWaiters(*e, {});
+    // Services take back what ran inside (the browser) once the state has settled.
+    const Entry *settled = entry(id);
+    if (attached && settled && !isTerminal(settled->status()) && settled->status() != S::Ending)
+        emit reattached(settled->record.sandbox);
 }
 
 void SandboxManager::onStartFailed(const QString &id, bool attached, const QString &reason)

@@ -50,6 +50,7 @@ BrowserService::BrowserService(SandboxManager *sandboxes, EventHub *events, Cont
     , m_baseUrl(std::move(baseUrl))
 {
     connect(m_sandboxes, &SandboxManager::statusChanged, this, &BrowserService::onSandboxStatus);
+    connect(m_sandboxes, &SandboxManager::reattached, this, &BrowserService::onSandboxReattached);
     connect(m_control, &ControlRegistry::changed, this, [this](const QString &id, const ControlRegistry::State &) {
         if (Instance *inst = instance(id))
             changed(*inst);
@@ -94,10 +95,23 @@ QString BrowserService::profileDir(const QString &sandboxId) const
     return m_sandboxes->sandboxRoot(sandboxId) + u"/home/.config/banata-browser"_s;
 }
 
+bool BrowserService::hasBrowserCapability(const QString &sandboxId) const
+{
+    const auto sandbox = m_sandboxes->find(sandboxId);
+    return sandbox && sandbox->capabilities && sandbox->capabilities->browser;
+}
+
 void BrowserService::onSandboxStatus(const Sandbox &sandbox, SandboxStatus previous)
 {
     if (!sandboxRuns(sandbox.status)) {
+        m_adoptOnResume.remove(sandbox.id);
         stop(sandbox.id);
+        return;
+    }
+    // Resumed after a server restart found it paused: its Chromium can answer now.
+    const bool thawed = sandbox.status == SandboxStatus::Ready || sandbox.status == SandboxStatus::Active;
+    if (thawed && m_adoptOnResume.remove(sandbox.id) && !instance(sandbox.id)) {
+        adopt(sandbox.id);
         return;
     }
     // Only the first readiness: Ready <-> Active flips with every command.
@@ -145,6 +159,19 @@ void BrowserService::start(const QString &sandboxId, QObject *context, StateCall
 
 void BrowserService::launch(Instance &inst)
 {
+    armDeadline(inst, kStartTimeoutMs);
+    // The cleanup after a crash kills every process that names the profile, this launch's shell
+    // included: launch once it is done.
+    if (m_cleanups.value(inst.id) > 0) {
+        inst.launchAfterCleanup = true;
+        return;
+    }
+    runLaunch(inst);
+}
+
+void BrowserService::runLaunch(Instance &inst)
+{
+    inst.launchAfterCleanup = false;
     // A profile left by a crashed Chromium keeps its singleton lock (a pid of another PID
     // namespace generation) and a stale port file: clear both, keep everything else.
     const QString profile = profileDir(inst.id);
@@ -188,19 +215,48 @@ void BrowserService::launch(Instance &inst)
         }
         pollPortFile(id, generation);
     });
+}
+
+void BrowserService::armDeadline(Instance &inst, int timeoutMs)
+{
+    if (inst.deadline) {
+        inst.deadline->stop();
+        inst.deadline->deleteLater();
+    }
     auto *deadline = new QTimer(this);
     deadline->setSingleShot(true);
     inst.deadline = deadline;
-    connect(deadline, &QTimer::timeout, this, [this, id, generation, deadline] {
+    const QString id = inst.id;
+    const quint64 generation = inst.generation;
+    connect(deadline, &QTimer::timeout, this, [this, id, generation, timeoutMs, deadline] {
         deadline->deleteLater();
         Instance *current = instance(id);
         if (!current || current->generation != generation || current->state.status != u"starting")
             return;
+        if (current->adopting) {
+            abandonAdoption(*current, u"it did not answer within %1 s"_s.arg(timeoutMs / 1000));
+            return;
+        }
         QFile log(profileDir(id) + u".log"_s);
         const QString tail = log.open(QIODevice::ReadOnly) ? QString::fromUtf8(log.readAll().right(400)) : QString();
-        fail(*current, u"Chromium did not start within %1 s. %2"_s.arg(kStartTimeoutMs / 1000).arg(tail.trimmed()));
+        fail(*current, u"Chromium did not start within %1 s. %2"_s.arg(timeoutMs / 1000).arg(tail.trimmed()));
     });
-    deadline->start(kStartTimeoutMs);
+    deadline->start(timeoutMs);
+}
+
+QUrl BrowserService::devToolsEndpoint(const QString &sandboxId) const
+{
+    // Chromium writes "<port>\n<browser path>" once DevTools listens; the sandbox shares the
+    // host's loopback, so the host reaches it directly.
+    QFile file(profileDir(sandboxId) + u"/DevToolsActivePort"_s);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    const int port = lines.value(0).trimmed().toInt();
+    const QByteArray path = lines.value(1).trimmed();
+    if (port <= 0 || !path.startsWith("/devtools/browser/"))
+        return {};
+    return QUrl(u"ws://127.0.0.1:%1%2"_s.arg(port).arg(QString::fromLatin1(path)));
 }
 
 void BrowserService::pollPortFile(const QString &sandboxId, quint64 generation)
@@ -208,18 +264,10 @@ void BrowserService::pollPortFile(const QString &sandboxId, quint64 generation)
     Instance *inst = instance(sandboxId);
     if (!inst || inst->generation != generation || inst->state.status != u"starting")
         return;
-    // Chromium writes "<port>\n<browser path>" once DevTools listens; the sandbox shares the
-    // host's loopback, so the host reaches it directly.
-    QFile file(profileDir(sandboxId) + u"/DevToolsActivePort"_s);
-    if (file.open(QIODevice::ReadOnly)) {
-        const QList<QByteArray> lines = file.readAll().split('\n');
-        const int port = lines.value(0).trimmed().toInt();
-        const QByteArray path = lines.value(1).trimmed();
-        if (port > 0 && path.startsWith("/devtools/browser/")) {
-            inst->endpoint = QUrl(u"ws://127.0.0.1:%1%2"_s.arg(port).arg(QString::fromLatin1(path)));
-            connectCdp(*inst);
-            return;
-        }
+    if (const QUrl endpoint = devToolsEndpoint(sandboxId); endpoint.isValid()) {
+        inst->endpoint = endpoint;
+        connectCdp(*inst);
+        return;
     }
     QTimer::singleShot(kPortPollMs, this, [this, sandboxId, generation] { pollPortFile(sandboxId, generation); });
 }
@@ -236,6 +284,10 @@ void BrowserService::connectCdp(Instance &inst)
         Instance *current = instance(id);
         if (!current || current->cdp != cdp)
             return;
+        if (current->adopting) {
+            abandonAdoption(*current, reason.isEmpty() ? u"connection closed"_s : reason);
+            return;
+        }
         const auto sandbox = m_sandboxes->find(id);
         if (sandbox && sandboxRuns(sandbox->status))
             fail(*current, u"Chromium exited or closed DevTools (%1)"_s.arg(reason.isEmpty() ? u"connection closed"_s : reason));
@@ -281,7 +333,9 @@ void BrowserService::attachActivePage(Instance &inst)
                   current->activeSession = fromStd(result.value("sessionId", std::string()));
                   // Page events tell when a load finished: the moment the title is final.
                   cdp->send(u"Page.enable"_s, Json::object(), {}, current->activeSession);
-                  if (current->state.status == u"starting")
+                  if (current->state.status == u"starting" && current->adopting)
+                      finishAdoption(*current);
+                  else if (current->state.status == u"starting")
                       becomeRunning(*current);
               });
 }
@@ -336,6 +390,7 @@ void BrowserService::becomeRunning(Instance &inst)
 {
     if (inst.deadline)
         inst.deadline->deleteLater();
+    inst.adopting = false;
     inst.state.status = u"running"_s;
     inst.state.error.reset();
     inst.state.cdpUrl = QString(m_baseUrl).replace(u"http://"_s, u"ws://"_s) + u"/v1/sandboxes/cdp?id="_s + inst.id;
@@ -356,11 +411,9 @@ void BrowserService::fail(Instance &inst, const QString &reason)
         inst.cdp->deleteLater();
         inst.cdp = nullptr;
     }
-    // Make sure no half-started Chromium lingers to hold the profile; a crash already ended it.
-    ExecSpec spec;
-    // The bracket keeps the pattern from matching this very shell's command line.
-    spec.argv = {u"sh"_s, u"-c"_s, u"pkill -KILL -f -- '--user-data-dir=/home/user/.config/banata-browse[r]' || true"_s};
-    m_sandboxes->exec(inst.id, spec, this, [](const ApiExpected<ExecResult> &) {});
+    cleanUpAfterCrash(inst.id);
+    inst.adopting = false;
+    inst.launchAfterCleanup = false;
     inst.generation = m_nextGeneration++;
     inst.state.status = u"crashed"_s;
     inst.state.error = reason;

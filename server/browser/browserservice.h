@@ -9,6 +9,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QUrl>
 
 #include <functional>
@@ -56,7 +57,12 @@ private:
     Instance *instance(const QString &sandboxId) const;
     std::optional<banata::ApiError> checkRunning(const QString &sandboxId) const;
     void onSandboxStatus(const banata::Sandbox &sandbox, banata::SandboxStatus previous);
+    bool hasBrowserCapability(const QString &sandboxId) const;
     void launch(Instance &inst);
+    void runLaunch(Instance &inst);
+    void armDeadline(Instance &inst, int timeoutMs);
+    /// The DevTools endpoint Chromium's port file names, or an empty URL when it names none.
+    QUrl devToolsEndpoint(const QString &sandboxId) const;
     void pollPortFile(const QString &sandboxId, quint64 generation);
     void connectCdp(Instance &inst);
     void onCdpEvent(const QString &sandboxId, const QString &method, const banata::Json &params,
@@ -64,6 +70,12 @@ private:
     void attachActivePage(Instance &inst);
     void becomeRunning(Instance &inst);
     void fail(Instance &inst, const QString &reason);
+    // browserrecovery.cpp: a Chromium a previous server started, and the cleanup after a crash.
+    void onSandboxReattached(const banata::Sandbox &sandbox);
+    void adopt(const QString &sandboxId);
+    void finishAdoption(Instance &inst);
+    void abandonAdoption(Instance &inst, const QString &reason);
+    void cleanUpAfterCrash(const QString &sandboxId);
     void stop(const QString &sandboxId);
     void changed(Instance &inst);
     QString profileDir(const QString &sandboxId) const;
@@ -75,6 +87,8 @@ private:
     ViewerTokens m_tokens;
     QHash<QString, std::shared_ptr<Instance>> m_instances;
     quint64 m_nextGeneration = 1;
+    QSet<QString> m_adoptOnResume;  // re-attached while paused: a frozen Chromium cannot answer
+    QHash<QString, int> m_cleanups; // crash cleanups in flight per sandbox; launches wait for them
 };
 
 } // namespace banata::server

@@ -22,6 +22,8 @@ struct BrowserService::Instance
     QStringList pages;     // page targets, oldest first
     QList<StateCallback> waiters;
     QPointer<QTimer> deadline;
+    bool adopting = false;           // connecting to a Chromium a previous server started
+    bool launchAfterCleanup = false; // a launch waits for the crash cleanup, which would kill it
 };
 
 } // namespace banata::server

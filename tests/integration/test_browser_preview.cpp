@@ -134,9 +134,13 @@ void TestBrowserPreview::startsWithTheCapability()
     QCOMPARE(state.controlMode, u"ai"_s);
     QCOMPARE(state.viewport, (Viewport{1280, 800}));
     QVERIFY(state.cdpUrl && state.cdpUrl->startsWith(u"ws://127.0.0.1:"_s));
-    // Through the core client too.
+    // Through the core client too. Not the whole state: the first tab's title may still settle
+    // ("" -> "about:blank") between the two reads.
     AWAIT_OK(viaClient, m_fixture->client().preview(m_id));
-    QCOMPARE(viaClient, state);
+    QCOMPARE(viaClient.status, state.status);
+    QCOMPARE(viaClient.cdpUrl, state.cdpUrl);
+    QCOMPARE(viaClient.viewport, state.viewport);
+    QCOMPARE(viaClient.controlMode, state.controlMode);
     // Starting a running browser is a no-op answering its state.
     const RawAnswer again = call("POST"_ba, u"/v1/sandboxes/preview/start"_s, {{"id", toStd(m_id)}});
     QCOMPARE(again.status, 200);
