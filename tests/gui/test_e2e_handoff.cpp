@@ -15,6 +15,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QTabBar>
 #include <QTabWidget>
@@ -65,9 +66,13 @@ class TestE2eHandoff : public QObject
 private:
     void screenshot(const QString &name)
     {
+        // The screen, not the window: open dialogs are in the picture as the operator sees them.
         QApplication::processEvents();
         const QString path = m_shots.filePath(name + u".png"_s);
-        QVERIFY2(m_fixture.window()->grab().save(path), qPrintable(path));
+        const QRect frame = m_fixture.window()->frameGeometry();
+        QScreen *screen = m_fixture.window()->screen();
+        const QPixmap shot = screen->grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height());
+        QVERIFY2(!shot.isNull() && shot.save(path), qPrintable(path));
     }
     QByteArray workspaceFile(const QString &path) const
     {
