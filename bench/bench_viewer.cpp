@@ -23,6 +23,7 @@
 #include <QWebEngineView>
 
 #include "guitest.h"
+#include "webenginetest.h"
 #include "session/browsersession.h"
 #include "session/sandboxsession.h"
 #include "support/awaitjob.h"
@@ -83,19 +84,6 @@ QWebEnginePage *pageOf(BrowserPanel *panel)
     return view ? view->page() : nullptr;
 }
 
-// Runs \a script in the viewer page and returns its value (event loop, no sleeping).
-QVariant evaluate(QWebEnginePage *page, const QString &script)
-{
-    QVariant value;
-    bool done = false;
-    page->runJavaScript(script, [&](const QVariant &result) {
-        value = result;
-        done = true;
-    });
-    waitUntil([&] { return done; }, 5000);
-    return value;
-}
-
 void runFor(int ms)
 {
     QEventLoop loop;
@@ -117,7 +105,7 @@ bool writePage(const GuiFixture &fixture, const QString &id, const QString &path
 
 int main(int argc, char **argv)
 {
-    QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+    prepareWebEngine();
     QApplication app(argc, argv);
     const int switches = argc > 1 ? std::max(1, atoi(argv[1])) : 10;
     const int clicks = argc > 2 ? std::max(1, atoi(argv[2])) : 30;
@@ -193,10 +181,10 @@ int main(int argc, char **argv)
     runFor(1000); // let the new page's frames settle in
     QList<double> fps;
     for (int i = 0; i < 5; ++i) {
-        const double frames0 = evaluate(page, u"window.banataViewerStats.frames"_s).toDouble();
+        const double frames0 = js(page, u"window.banataViewerStats.frames"_s).toDouble();
         clock.restart();
         runFor(2000);
-        const double frames1 = evaluate(page, u"window.banataViewerStats.frames"_s).toDouble();
+        const double frames1 = js(page, u"window.banataViewerStats.frames"_s).toDouble();
         fps.append((frames1 - frames0) * 1000.0 / double(clock.elapsed()));
     }
     row("frames drawn by the app's view per second, 1280×800 animating page (2 s windows)", fps, "fps",
@@ -215,12 +203,12 @@ int main(int argc, char **argv)
     QWidget *target = view->focusProxy() ? view->focusProxy() : view;
     QList<double> appSide;
     for (int i = 0; i < clicks; ++i) {
-        const int before = evaluate(page, u"window.banataViewerStats.inputToFrameMs.length"_s).toInt();
+        const int before = js(page, u"window.banataViewerStats.inputToFrameMs.length"_s).toInt();
         clock.restart();
         QTest::mouseClick(target, Qt::LeftButton, {}, QRect(QPoint(), target->size()).center());
         if (!waitUntil(
                 [&] {
-                    return evaluate(page, u"window.banataViewerStats.inputToFrameMs.length"_s).toInt() >
+                    return js(page, u"window.banataViewerStats.inputToFrameMs.length"_s).toInt() >
                            before;
                 },
                 5000)) {
@@ -232,7 +220,7 @@ int main(int argc, char **argv)
     }
     QList<double> inPage;
     for (const QVariant &value :
-         evaluate(page, u"window.banataViewerStats.inputToFrameMs.slice(-%1)"_s.arg(clicks)).toList())
+         js(page, u"window.banataViewerStats.inputToFrameMs.slice(-%1)"_s.arg(clicks)).toList())
         inPage.append(value.toDouble());
     row("click → changed frame drawn (viewer page clock)", inPage, "ms", "p95 ≤ 150 ms");
     row("click → changed frame seen by the app (incl. script round trips)", appSide, "ms", "—");

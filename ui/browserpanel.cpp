@@ -145,11 +145,6 @@ ViewerState BrowserPanel::viewerState() const
     return m_state;
 }
 
-QString BrowserPanel::statusText() const
-{
-    return m_stack->currentWidget() == m_statusPage ? m_statusText->text() : QString();
-}
-
 void BrowserPanel::viewerStateChanged(ViewerState state, const QString &detail)
 {
     qCDebug(lcBrowserPanel) << "viewer state" << int(state) << detail;

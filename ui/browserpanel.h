@@ -49,8 +49,6 @@ public:
     /// The live view, once created (nullptr before the first viewer link, or without the plugin).
     ViewerSurface *surface() const { return m_surface; }
     ViewerState viewerState() const;
-    /// What the status page says now (empty while the view is shown).
-    QString statusText() const;
 
 private:
     void viewerStateChanged(ViewerState state, const QString &detail) override;

@@ -28,7 +28,6 @@ public:
     explicit BrowserToolBar(QWidget *parent = nullptr);
 
     void setSession(BrowserSession *session);
-    QLineEdit *addressEdit() const { return m_address; }
 
 Q_SIGNALS:
     /// Fit to view was asked for: the panel knows the view's size.

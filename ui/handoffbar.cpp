@@ -122,11 +122,6 @@ HandoffSession::Holder HandoffBar::holder() const
     return m_session ? m_session->holder() : Holder::Agent;
 }
 
-QString HandoffBar::holderText() const
-{
-    return m_holder->text();
-}
-
 bool HandoffBar::acceptRequest()
 {
     if (!m_session || m_session->isBusy() || m_session->holder() != Holder::Shared)

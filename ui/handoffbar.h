@@ -40,8 +40,6 @@ public:
     /// Follows \a session (nullptr: nothing to show).
     void setSession(HandoffSession *session);
     HandoffSession::Holder holder() const;
-    /// The holder line as shown ("The agent is driving — watch only").
-    QString holderText() const;
 
     /// Keyboard entry points; each does nothing when the action is not available now.
     bool acceptRequest();

@@ -84,16 +84,3 @@ private:
 };
 
 } // namespace banata::test
-
-/// main() of a GUI test whose Browser tab loads the viewer plugin (Qt WebEngine): WebEngine needs
-/// shared GL contexts set before QApplication exists. The test itself never links WebEngine, so it
-/// can check that the app maps it only when a Browser tab opens.
-#define BANATA_GUI_BROWSER_TEST_MAIN(TestClass)                                                                 \
-    int main(int argc, char *argv[])                                                                          \
-    {                                                                                                         \
-        QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);                                           \
-        QApplication app(argc, argv);                                                                         \
-        TestClass test;                                                                                       \
-        QTEST_SET_MAIN_SOURCE_PATH                                                                            \
-        return QTest::qExec(&test, argc, argv);                                                               \
-    }

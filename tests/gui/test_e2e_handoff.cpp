@@ -23,6 +23,7 @@
 #include <QTest>
 
 #include "guitest.h"
+#include "webenginemain.h"
 #include "models/handoffinboxmodel.h"
 #include "models/taskmodel.h"
 #include "models/timelinemodel.h"
@@ -43,19 +44,6 @@ QByteArray testData(const QString &name)
 {
     QFile file(QStringLiteral(BANATA_TEST_DATA_DIR) + u"/handoff/"_s + name);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-// Real key events; QTest::keyClicks only knows ASCII, so other characters go as text events.
-void typeInto(QWidget *target, const QString &text)
-{
-    for (const QChar ch : text) {
-        if (ch.unicode() < 0x80) {
-            QTest::keyClicks(target, QString(ch));
-        } else {
-            QTest::sendKeyEvent(QTest::Press, target, Qt::Key_unknown, QString(ch), Qt::NoModifier);
-            QTest::sendKeyEvent(QTest::Release, target, Qt::Key_unknown, QString(ch), Qt::NoModifier);
-        }
-    }
 }
 } // namespace
 
@@ -148,7 +136,7 @@ private Q_SLOTS:
         QWidget *view = surface->widget()->focusProxy() ? surface->widget()->focusProxy() : surface->widget();
         // The login field fills the page: a click anywhere in the view focuses it.
         QTest::mouseClick(view, Qt::LeftButton, {}, QRect(QPoint(), view->size()).center());
-        typeInto(view, u"hunter2 ✓"_s);
+        typeText(view, u"hunter2 ✓"_s);
         const QByteArray typed = "GET /typed?v=" + QUrl::toPercentEncoding(u"hunter2 ✓"_s) + " HTTP";
         QTRY_VERIFY2_WITH_TIMEOUT(workspaceFile(u"/workspace/access.log"_s).contains(typed),
                                   workspaceFile(u"/workspace/access.log"_s).right(400).constData(), 20000);
@@ -225,5 +213,5 @@ private:
     QDir m_shots;
 };
 
-BANATA_GUI_BROWSER_TEST_MAIN(TestE2eHandoff)
+BANATA_WEBENGINE_TEST_MAIN(TestE2eHandoff)
 #include "test_e2e_handoff.moc"

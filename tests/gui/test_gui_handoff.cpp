@@ -16,6 +16,7 @@
 #include <QTest>
 
 #include "guitest.h"
+#include "webenginemain.h"
 #include "session/appsettings.h"
 #include "session/browsersession.h"
 #include "session/sandboxsession.h"
@@ -224,5 +225,5 @@ private:
     Sandbox m_sandbox;
 };
 
-BANATA_GUI_BROWSER_TEST_MAIN(TestGuiHandoff)
+BANATA_WEBENGINE_TEST_MAIN(TestGuiHandoff)
 #include "test_gui_handoff.moc"

@@ -235,11 +235,7 @@ void TestViewerLive::typesIntoTheRemotePage()
 
     QTest::keyClicks(m_view->focusProxy(), u"hunter2"_s);
     // Characters no key of the test's keymap makes: key events that carry only text.
-    for (const QChar ch : u"пароль ✓"_s) {
-        const Qt::Key key = ch == u' ' ? Qt::Key_Space : Qt::Key_unknown;
-        QTest::sendKeyEvent(QTest::Press, m_view->focusProxy(), key, QString(ch), {});
-        QTest::sendKeyEvent(QTest::Release, m_view->focusProxy(), key, QString(ch), {});
-    }
+    typeText(m_view->focusProxy(), u"пароль ✓"_s);
     QApplication::clipboard()->setText(u"пасте ✓"_s);
     QTest::keyClick(m_view->focusProxy(), Qt::Key_V, Qt::ControlModifier);
 

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// What every Qt WebEngine test shares: a main() that prepares WebEngine before QApplication
-// exists, and a blocking runJavaScript for reading back what a page observed.
+// What Qt WebEngine tests that drive a page directly share: a blocking runJavaScript for reading
+// back what a page observed, and waiting until a fresh page takes input (main(): webenginemain.h).
 
 #include <optional>
-#include <unistd.h>
 
 #include <QApplication>
 #include <QByteArray>
@@ -17,26 +16,9 @@
 #include <QWebEnginePage>
 #include <QWebEngineView>
 
-namespace banata::test {
+#include "webenginemain.h"
 
-/**
- * Call before QApplication: WebEngine needs shared GL contexts set first, and Chromium's
- * sandbox cannot run as root (as in CI containers), so it is turned off there unless the
- * environment already said what to do. \a extraChromiumFlags are appended to
- * QTWEBENGINE_CHROMIUM_FLAGS (e.g. "--use-fake-device-for-media-stream").
- */
-inline void prepareWebEngine(const QByteArray &extraChromiumFlags = {})
-{
-    QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
-    QByteArray flags = qgetenv("QTWEBENGINE_CHROMIUM_FLAGS");
-    if (::geteuid() == 0 && !qEnvironmentVariableIsSet("QTWEBENGINE_DISABLE_SANDBOX") &&
-        !flags.contains("--no-sandbox"))
-        qputenv("QTWEBENGINE_DISABLE_SANDBOX", "1");
-    if (!extraChromiumFlags.isEmpty()) {
-        flags += (flags.isEmpty() ? QByteArray() : QByteArray(" ")) + extraChromiumFlags;
-        qputenv("QTWEBENGINE_CHROMIUM_FLAGS", flags);
-    }
-}
+namespace banata::test {
 
 /// Runs \a script in \a page's main world and waits (event loop) for its result; nullopt when
 /// no answer came within \a timeoutMs. Promises are not awaited: return plain values.
@@ -86,18 +68,3 @@ inline bool waitForInput(QWebEngineView *view, QPoint harmless, int timeoutMs = 
 }
 
 } // namespace banata::test
-
-/// QTEST_MAIN for WebEngine tests: prepareWebEngine(\a chromiumFlags) (may be empty), then a
-/// QApplication and the test object.
-#define BANATA_WEBENGINE_TEST_MAIN_WITH_FLAGS(TestObject, chromiumFlags)                                     \
-    int main(int argc, char *argv[])                                                                         \
-    {                                                                                                        \
-        ::banata::test::prepareWebEngine(chromiumFlags);                                                     \
-        QApplication app(argc, argv);                                                                        \
-        app.setAttribute(Qt::AA_Use96Dpi, true);                                                             \
-        TestObject tc;                                                                                       \
-        QTEST_SET_MAIN_SOURCE_PATH                                                                           \
-        return QTest::qExec(&tc, argc, argv);                                                                \
-    }
-
-#define BANATA_WEBENGINE_TEST_MAIN(TestObject) BANATA_WEBENGINE_TEST_MAIN_WITH_FLAGS(TestObject, QByteArray())
