@@ -4,6 +4,7 @@
 #include "app/keychainsecretstore.h"
 #include "app/localserverlauncher.h"
 #include "app/modelbinding.h"
+#include "core/downloads/downloadmanager.h"
 #include "models/handoffinboxmodel.h"
 #include "models/operatorjournal.h"
 #include "models/sandboxlistmodel.h"
@@ -55,9 +56,11 @@ AppController::AppController(AppOptions options, QObject *parent)
     m_sandboxes = std::make_unique<SandboxListModel>();
     m_inbox = std::make_unique<HandoffInboxModel>();
     bindModels(m_connections.get(), m_sandboxes.get(), m_inbox.get());
+    m_downloads = std::make_unique<DownloadManager>();
 
     m_window = std::make_unique<MainWindow>(MainWindowContext{m_connections.get(), m_sandboxes.get(), m_inbox.get(),
-                                                              m_journal.get(), m_settings.get(), m_secrets.get()});
+                                                              m_journal.get(), m_settings.get(), m_secrets.get(),
+                                                              m_downloads.get()});
 
     connect(m_secrets.get(), &SecretStore::readFinished, this,
             [this](const QString &account, const QString &secret, const QString &error) {

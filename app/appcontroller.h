@@ -13,6 +13,7 @@ namespace banata {
 
 class AppSettings;
 class ConnectionManager;
+class DownloadManager;
 class HandoffInboxModel;
 class LocalServerLauncher;
 class MainWindow;
@@ -61,6 +62,8 @@ public:
     AppSettings *settings() const { return m_settings.get(); }
     SecretStore *secrets() const { return m_secrets.get(); }
     LocalServerLauncher *localServer() const { return m_launcher.get(); }
+    /// The app's one download engine (the Files tabs hand it their downloads; the window shows them).
+    DownloadManager *downloads() const { return m_downloads.get(); }
 
 private:
     void startLocal();
@@ -76,6 +79,7 @@ private:
     std::unique_ptr<SandboxListModel> m_sandboxes;
     std::unique_ptr<HandoffInboxModel> m_inbox;
     std::unique_ptr<LocalServerLauncher> m_launcher;
+    std::unique_ptr<DownloadManager> m_downloads; // before the window: its views show the downloads
     std::unique_ptr<MainWindow> m_window;
 };
 

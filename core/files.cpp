@@ -3,6 +3,8 @@
 
 #include <QStringDecoder>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace banata {
@@ -44,6 +46,15 @@ std::optional<QByteArray> decode(JsonReader &r)
     return std::nullopt;
 }
 } // namespace
+
+bool isSha256Hex(QStringView text)
+{
+    if (text.size() != 64)
+        return false;
+    return std::all_of(text.begin(), text.end(), [](QChar c) {
+        return (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f');
+    });
+}
 
 QString toString(FileEntry::Type type)
 {
@@ -181,6 +192,35 @@ Json FileWriteRequest::toJson() const
 {
     Encoded e = encode(bytes);
     return Json{{"id", toStd(id)}, {"path", toStd(path)}, {"content", std::move(e.content)}, {"encoding", e.encoding}};
+}
+
+Parsed<FileChecksum> FileChecksum::fromJson(const Json &json)
+{
+    JsonReader r(json, u"checksum"_s);
+    FileChecksum c;
+    c.path = r.requiredString("path");
+    c.sha256 = r.requiredString("sha256");
+    if (r.ok() && !isSha256Hex(c.sha256))
+        r.fail("sha256", u"expected 64 lowercase hex digits"_s);
+    c.size = r.requiredInt("size");
+    if (r.ok() && c.size < 0)
+        r.fail("size", u"must not be negative, got %1"_s.arg(c.size));
+    // An ETag is ASCII by RFC 9110; anything else could not be compared with a header anyway.
+    const QString etag = r.requiredString("etag");
+    if (r.ok() && !std::all_of(etag.begin(), etag.end(), [](QChar ch) { return ch.unicode() > 0x20 && ch.unicode() < 0x7f; }))
+        r.fail("etag", u"expected printable ASCII"_s);
+    if (!r.ok())
+        return Parsed<FileChecksum>::failure(r.error());
+    c.etag = etag.toLatin1();
+    return c;
+}
+
+Json FileChecksum::toJson() const
+{
+    return Json{{"path", toStd(path)},
+                {"sha256", toStd(sha256)},
+                {"size", size},
+                {"etag", std::string(etag.constData(), size_t(etag.size()))}};
 }
 
 } // namespace banata

@@ -61,4 +61,21 @@ struct FileWriteRequest
     Json toJson() const;
 };
 
+/// True when \a text is a SHA-256 digest as the API writes it: 64 lowercase hex digits.
+bool isSha256Hex(QStringView text);
+
+/// `GET /v1/sandboxes/fs/checksum?id=&path=`: the SHA-256 of a file's content as it is now, with
+/// the ETag a download of the same content carries (so a client can tell it verified those bytes).
+struct FileChecksum
+{
+    QString path;
+    QString sha256; // lowercase hex
+    qint64 size = 0;
+    QByteArray etag; // quotes included, as in the ETag header
+
+    static Parsed<FileChecksum> fromJson(const Json &json);
+    Json toJson() const;
+    friend bool operator==(const FileChecksum &, const FileChecksum &) = default;
+};
+
 } // namespace banata

@@ -3,6 +3,9 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QLocale>
+
+#include <iterator>
 
 using namespace Qt::StringLiterals;
 
@@ -68,6 +71,28 @@ QString ageText(qint64 ms)
 QString dateTimeText(qint64 epochMs)
 {
     return QDateTime::fromMSecsSinceEpoch(epochMs).toString(u"yyyy-MM-dd HH:mm:ss"_s);
+}
+
+QString sizeText(qint64 bytes)
+{
+    bytes = qMax<qint64>(0, bytes);
+    if (bytes < 1024)
+        return bytes == 1 ? tr("1 byte") : tr("%1 bytes").arg(bytes);
+    static const char *const units[] = {QT_TRANSLATE_NOOP("banata::ModelText", "KB"),
+                                        QT_TRANSLATE_NOOP("banata::ModelText", "MB"),
+                                        QT_TRANSLATE_NOOP("banata::ModelText", "GB"),
+                                        QT_TRANSLATE_NOOP("banata::ModelText", "TB"),
+                                        QT_TRANSLATE_NOOP("banata::ModelText", "PB"),
+                                        QT_TRANSLATE_NOOP("banata::ModelText", "EB")};
+    double value = double(bytes) / 1024.0;
+    size_t unit = 0;
+    while (value >= 1023.95 && unit + 1 < std::size(units)) {
+        value /= 1024.0;
+        ++unit;
+    }
+    // "3.2 MB" but "42 KB": a tenth only where it changes what people read.
+    const int precision = value < 9.95 ? 1 : 0;
+    return tr("%1 %2").arg(QLocale().toString(value, 'f', precision), tr(units[unit]));
 }
 
 QString handoffReasonText(const QString &reason)

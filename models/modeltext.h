@@ -21,6 +21,8 @@ QString durationText(qint64 ms);
 QString ageText(qint64 ms);
 /// Local date and time for people ("2026-02-26 14:05:09").
 QString dateTimeText(qint64 epochMs);
+/// A byte count for people, in 1024s with one decimal below 10 units: "512 bytes", "3.2 MB", "42 KB".
+QString sizeText(qint64 bytes);
 /// The display name of a documented handoff reason ("mfa" → "MFA"); other reasons as given.
 QString handoffReasonText(const QString &reason);
 /// The display text of a handoff outcome ("needs_info" → "needs more information").

@@ -79,29 +79,78 @@ QString lifecycleSummary(const QString &type, const Json &data)
     return withNote(text, reason);
 }
 
+QString lastComponent(const QString &path)
+{
+    const qsizetype slash = path.lastIndexOf(u'/');
+    return slash >= 0 && slash < path.size() - 1 ? path.mid(slash + 1) : path;
+}
+
 QString filesSummary(const Json &data)
 {
+    const QString origin = jsonString(data, "origin");
+    // Written by commands in the sandbox (seen by the server's watcher): frequent, so short —
+    // names, not paths — and the timeline folds neighbouring ones into one line.
+    const bool sandbox = origin == u"sandbox";
     QStringList shown;
     int count = 0;
     if (const Json *paths = jsonArray(data, "paths")) {
         for (const Json &path : *paths) {
             if (!path.is_string())
                 continue;
-            if (shown.size() < kPathsShown)
-                shown.append(oneLine(fromStd(path.get_ref<const std::string &>()), kPathChars));
+            if (shown.size() < kPathsShown) {
+                const QString text = fromStd(path.get_ref<const std::string &>());
+                shown.append(oneLine(sandbox ? lastComponent(text) : text, kPathChars));
+            }
             ++count;
         }
     }
-    const bool restore = jsonString(data, "origin") == u"restore";
+    if (const auto total = jsonInt(data, "pathCount"))
+        count = int(std::clamp<qint64>(*total, count, INT_MAX));
+    const bool restore = origin == u"restore";
     if (count == 0)
-        return restore ? tr("Files restored") : tr("Files changed");
+        return restore ? tr("Files restored") : sandbox ? tr("Files changed in the sandbox") : tr("Files changed");
     QString list = shown.join(u", "_s);
     if (count > shown.size())
         list = tr("%1 and %2 more").arg(list).arg(count - shown.size());
     // English has no translation file: spell the singular out instead of "file(s)".
+    if (sandbox)
+        return count == 1 ? tr("1 file changed in the sandbox: %1").arg(list)
+                          : tr("%n files changed in the sandbox: %1", count).arg(list);
     if (count == 1)
         return restore ? tr("1 file restored: %1").arg(list) : tr("1 file changed: %1").arg(list);
     return restore ? tr("%n files restored: %1", count).arg(list) : tr("%n files changed: %1", count).arg(list);
+}
+
+/// "report.md converted to PDF (report.pdf, 42 KB)".
+QString documentSummary(const Json &data)
+{
+    const QString source = oneLine(lastComponent(jsonString(data, "sourcePath")), kPathChars);
+    const QString output = oneLine(lastComponent(jsonString(data, "outputPath")), kPathChars);
+    QString format = oneLine(jsonString(data, "format"), 10).toUpper();
+    if (format.isEmpty())
+        format = u"PDF"_s;
+    const auto size = jsonInt(data, "sizeBytes");
+    if (source.isEmpty())
+        return tr("Document converted to %1").arg(format);
+    if (output.isEmpty())
+        return tr("%1 converted to %2").arg(source, format);
+    return size ? tr("%1 converted to %2 (%3, %4)").arg(source, format, output, sizeText(*size))
+                : tr("%1 converted to %2 (%3)").arg(source, format, output);
+}
+
+/// "Artifact report.pdf kept (42 KB)".
+QString artifactSummary(const Json &data)
+{
+    const Json *artifact = jsonObject(data, "artifact");
+    if (!artifact)
+        return tr("Artifacts updated");
+    QString name = oneLine(jsonString(*artifact, "name"), kPathChars);
+    if (name.isEmpty())
+        name = oneLine(jsonString(*artifact, "key"), kPathChars);
+    if (name.isEmpty())
+        return tr("Artifacts updated");
+    const auto size = jsonInt(*artifact, "sizeBytes");
+    return size ? tr("Artifact %1 kept (%2)").arg(name, sizeText(*size)) : tr("Artifact %1 kept").arg(name);
 }
 
 QString checkpointSummary(const QString &type, const Json &data)
@@ -246,6 +295,7 @@ QString actionLabel(const QString &action)
         {u"kill"_s, QT_TRANSLATE_NOOP("banata::TimelineModel", "Kill")},
         {u"checkpoint"_s, QT_TRANSLATE_NOOP("banata::TimelineModel", "Create checkpoint")},
         {u"restore"_s, QT_TRANSLATE_NOOP("banata::TimelineModel", "Restore checkpoint")},
+        {u"checkpoint.restore"_s, QT_TRANSLATE_NOOP("banata::TimelineModel", "Restore checkpoint")},
         {u"exec"_s, QT_TRANSLATE_NOOP("banata::TimelineModel", "Run command")},
         {u"prompt"_s, QT_TRANSLATE_NOOP("banata::TimelineModel", "Send prompt")},
         {u"create"_s, QT_TRANSLATE_NOOP("banata::TimelineModel", "Create sandbox")},
@@ -281,8 +331,13 @@ TimelineEntry TimelineModel::entryFor(const Event &event)
         summary = lifecycleSummary(type, data);
     } else if (type == u"sandbox.files.changed") {
         summary = filesSummary(data);
-        if (jsonString(data, "origin") == u"api")
-            entry.who = u"api"_s;
+        const QString origin = jsonString(data, "origin");
+        if (origin == u"api" || origin == u"sandbox")
+            entry.who = origin;
+    } else if (type == u"sandbox.document.converted") {
+        summary = documentSummary(data);
+    } else if (type == u"sandbox.artifacts.updated") {
+        summary = artifactSummary(data);
     } else if (type.startsWith(u"sandbox.checkpoint."_s)) {
         summary = checkpointSummary(type, data);
     } else if (type.startsWith(u"sandbox.handoff."_s)) {

@@ -6,12 +6,36 @@
 #include <QDateTime>
 #include <QIODevice>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace banata {
 
 namespace {
 constexpr qsizetype kDetailChars = 64 * 1024;
+/// Sandbox file changes closer than this to a line of them join it.
+constexpr qint64 kCoalesceMs = 5 * 60 * 1000;
+/// Paths a folded line keeps (its count goes on past them).
+constexpr qsizetype kCoalescedPaths = 200;
+
+bool isSandboxFileChange(const TimelineEntry &entry)
+{
+    return entry.source == TimelineEntry::Source::Server && entry.what == u"sandbox.files.changed" &&
+        modeltext::jsonString(entry.detail, "origin") == u"sandbox";
+}
+
+QStringList pathsOf(const Json &data)
+{
+    QStringList paths;
+    if (const Json *array = modeltext::jsonArray(data, "paths")) {
+        for (const Json &path : *array) {
+            if (path.is_string())
+                paths.append(fromStd(path.get_ref<const std::string &>()));
+        }
+    }
+    return paths;
+}
 
 /// Oldest first; at the same millisecond, operator actions (seq -1) before the events they caused
 /// and events in stream order.
@@ -142,7 +166,51 @@ void TimelineModel::addEvent(const Event &event)
     if (m_seqs.contains(event.seq))
         return;
     m_seqs.insert(event.seq);
-    insertSorted(entryFor(event));
+    TimelineEntry entry = entryFor(event);
+    if (isSandboxFileChange(entry) && coalesce(entry))
+        return;
+    insertSorted(std::move(entry));
+}
+
+bool TimelineModel::coalesce(const TimelineEntry &entry)
+{
+    const int at = int(std::upper_bound(m_entries.cbegin(), m_entries.cend(), entry, earlierThan) - m_entries.cbegin());
+    for (const int row : {at - 1, at}) {
+        if (row < 0 || row >= m_entries.size() || !isSandboxFileChange(m_entries.at(row)))
+            continue;
+        TimelineEntry &line = m_entries[row];
+        const qint64 until = modeltext::jsonInt(line.detail, "until").value_or(line.timestamp);
+        if (entry.timestamp < line.timestamp - kCoalesceMs || entry.timestamp > until + kCoalesceMs)
+            continue;
+        QStringList paths = pathsOf(line.detail);
+        qint64 count = modeltext::jsonInt(line.detail, "pathCount").value_or(paths.size());
+        const QStringList added = pathsOf(entry.detail);
+        for (const QString &path : added) {
+            if (paths.contains(path))
+                continue;
+            ++count;
+            if (paths.size() < kCoalescedPaths)
+                paths.append(path);
+        }
+        Json detail = line.detail;
+        Json array = Json::array();
+        for (const QString &path : std::as_const(paths))
+            array.push_back(toStd(path));
+        detail["paths"] = std::move(array);
+        detail["pathCount"] = count;
+        detail["events"] = modeltext::jsonInt(line.detail, "events").value_or(1) + 1;
+        detail["until"] = std::max(until, entry.timestamp);
+        // An earlier event moves the line's time back; it still sorts after the row before it.
+        Event merged;
+        merged.seq = std::min(line.seq, entry.seq);
+        merged.type = line.what;
+        merged.timestamp = std::min(line.timestamp, entry.timestamp);
+        merged.data = std::move(detail);
+        line = entryFor(merged);
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        return true;
+    }
+    return false;
 }
 
 void TimelineModel::addAction(const OperatorAction &action)

@@ -26,7 +26,8 @@ struct TimelineEntry
 };
 
 /// One sandbox's history, oldest first: events (loaded history, then live) and operator actions
-/// merged by time. Exports exactly what it shows.
+/// merged by time. File changes written inside the sandbox (frequent) that follow each other
+/// within minutes share one line. Exports exactly what it shows.
 class TimelineModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -62,6 +63,8 @@ public:
 
 private:
     void insertSorted(TimelineEntry entry);
+    /// Folds a sandbox-origin file change into a neighbouring one; false when there is none.
+    bool coalesce(const TimelineEntry &entry);
     static TimelineEntry entryFor(const OperatorAction &action);
 
     QList<TimelineEntry> m_entries;

@@ -7,10 +7,11 @@ set -euo pipefail
 build_packages=(
     cmake ninja-build g++ ccache
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libqt6sql6-sqlite
-    qtkeychain-qt6-dev qt6-qpa-plugins qt6-webengine-dev
-    nlohmann-json3-dev libhttp-parser-dev
+    qtkeychain-qt6-dev qt6-qpa-plugins qt6-webengine-dev qt6-pdf-dev
+    nlohmann-json3-dev libhttp-parser-dev libarchive-dev libcmark-dev libssl-dev
     bubblewrap
     chromium fonts-dejavu-core
+    libreoffice-writer-nogui # the documents capability: headless conversion to PDF
 )
 test_packages=(curl xvfb xauth libgl1-mesa-dri)
 bench_packages=(curl nginx-light)

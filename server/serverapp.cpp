@@ -3,8 +3,10 @@
 
 #include "api/auth.h"
 #include "api/routes.h"
+#include "artifacts/artifactservice.h"
 #include "browser/browserservice.h"
 #include "control/controlregistry.h"
+#include "documents/documentservice.h"
 #include "events/eventhub.h"
 #include "handoff/handoffservice.h"
 #include "http/httpserver.h"
@@ -13,6 +15,9 @@
 #include "store/store.h"
 #include "tasks/taskservice.h"
 #include "webhooks/webhookservice.h"
+#include "workspace/archivestore.h"
+#include "workspace/checksumcache.h"
+#include "workspace/workspacewatcher.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -33,7 +38,7 @@ const QStringList kExtensions = {
     u"events"_s,   u"events.history"_s, u"sandboxes.list"_s, u"health"_s,
     u"handoff"_s,  u"handoff.list"_s,   u"tasks"_s,
     u"preview"_s,  u"cdp"_s,            u"viewer"_s,
-    u"webhooks"_s,
+    u"webhooks"_s, u"fs.archive"_s,     u"fs.checksum"_s,
 };
 } // namespace
 
@@ -130,6 +135,20 @@ bool ServerApp::start(QString *error)
         *error = *failure;
         return false;
     }
+    // Kept outside every sandbox's directory: artifacts outlive restores and the sandbox itself.
+    m_artifacts = new ArtifactService(m_options.dataDir + u"/artifacts"_s, m_store.get(), m_events, m_sandboxes,
+                                      &m_ioPool, this);
+    if (auto failure = m_artifacts->start()) {
+        *error = *failure;
+        return false;
+    }
+    m_documents = new DocumentService(DocumentService::locateSoffice(), m_sandboxes, m_artifacts, m_events,
+                                      m_store.get(), &m_ioPool, this);
+    m_checksums = std::make_unique<ChecksumCache>();
+    // Staged folder zips, outside every sandbox's directory: a restore or a checkpoint never sees them.
+    m_archives = new ArchiveStore(m_options.dataDir + u"/archives"_s, &m_ioPool, &m_heavyPool, this);
+    m_watcher = new WorkspaceWatcher(this);
+    followWorkspaces(); // before recover(): it brings sandboxes back through their states
 
     ApiContext ctx;
     ctx.sandboxes = m_sandboxes;
@@ -141,10 +160,19 @@ bool ServerApp::start(QString *error)
     ctx.control = m_control;
     ctx.baseUrl = baseUrl();
     ctx.browser = m_browser;
+    ctx.artifacts = m_artifacts;
+    ctx.documents = m_documents;
+    ctx.checksums = m_checksums.get();
+    ctx.archives = m_archives;
     ctx.health.status = u"ok"_s;
     ctx.health.server = u"banata-local"_s;
     ctx.health.version = QStringLiteral(BANATA_VERSION);
     ctx.health.extensions = kExtensions;
+    ctx.health.extensions.append(u"artifacts"_s);
+    if (m_documents->available()) // only with LibreOffice on this host
+        ctx.health.extensions.append(u"documents"_s);
+    if (m_watcher->isAvailable())
+        ctx.health.extensions.append(u"fs.watch"_s);
     ctx.health.pauseMethod = m_freezer->name();
     ctx.health.startedAt = QDateTime::currentMSecsSinceEpoch();
     registerSandboxRoutes(*m_http, ctx);
@@ -158,6 +186,9 @@ bool ServerApp::start(QString *error)
     registerHandoffRoutes(*m_http, ctx, m_handoffs);
     registerTaskRoutes(*m_http, ctx, m_tasks);
     registerWebhookRoutes(*m_http, ctx, m_webhooks);
+    registerArtifactRoutes(*m_http, ctx);
+    registerDocumentRoutes(*m_http, ctx);
+    registerArchiveRoutes(*m_http, ctx);
     // No request is served before the event loop runs, so routes are in place by then.
     m_sandboxes->recover();
     m_handoffs->recover();
@@ -178,6 +209,54 @@ QString ServerApp::baseUrl() const
                              ? u'[' + m_options.address.toString() + u']'
                              : m_options.address.toString();
     return u"http://%1:%2"_s.arg(host).arg(port());
+}
+
+void ServerApp::followWorkspaces()
+{
+    // Running sandboxes have their workspace watched; an ended one loses its staged archives.
+    const auto follow = [this](const banata::Sandbox &sandbox) {
+        switch (sandbox.status) {
+        case SandboxStatus::Ready:
+        case SandboxStatus::Active:
+        case SandboxStatus::Pausing:
+        case SandboxStatus::Paused:
+            m_watcher->watch(sandbox.id, m_sandboxes->sandboxRoot(sandbox.id) + u"/workspace"_s);
+            break;
+        case SandboxStatus::Ended:
+            m_archives->removeSandbox(sandbox.id);
+            m_checksums->forget(sandbox.id);
+            m_watcher->unwatch(sandbox.id);
+            break;
+        default:
+            m_watcher->unwatch(sandbox.id);
+            break;
+        }
+    };
+    connect(m_sandboxes, &SandboxManager::statusChanged, m_watcher,
+            [follow](const banata::Sandbox &sandbox, SandboxStatus) { follow(sandbox); });
+    connect(m_sandboxes, &SandboxManager::reattached, m_watcher, follow);
+    // What the API announced itself is not announced again by the watcher.
+    connect(m_events, &EventHub::published, m_watcher, [watcher = m_watcher](const banata::Event &event) {
+        if (event.type != u"sandbox.files.changed"_s || !event.data.is_object()
+            || event.data.value("origin", std::string()) == "sandbox" || !event.data.contains("paths"))
+            return;
+        QStringList paths;
+        for (const Json &path : event.data["paths"]) {
+            if (path.is_string())
+                paths.append(fromStd(path.get<std::string>()));
+        }
+        watcher->noteAnnounced(event.sandboxId, paths);
+    });
+    connect(m_watcher, &WorkspaceWatcher::changed, m_events,
+            [events = m_events](const QString &id, const QStringList &paths, bool truncated) {
+                Json list = Json::array();
+                for (const QString &path : paths)
+                    list.push_back(toStd(path));
+                Json data = {{"paths", std::move(list)}, {"origin", "sandbox"}};
+                if (truncated)
+                    data["truncated"] = true;
+                events->publish(u"sandbox.files.changed"_s, id, std::move(data));
+            });
 }
 
 void ServerApp::writeServerInfo()

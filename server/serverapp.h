@@ -10,8 +10,12 @@
 
 namespace banata::server {
 
+class ArchiveStore;
+class ArtifactService;
 class BrowserService;
+class ChecksumCache;
 class ControlRegistry;
+class DocumentService;
 class EventHub;
 class Freezer;
 class HandoffService;
@@ -21,6 +25,7 @@ class SandboxManager;
 class Store;
 class TaskService;
 class WebhookService;
+class WorkspaceWatcher;
 
 /// What banata-local is started with (its command line).
 struct ServerOptions
@@ -55,6 +60,7 @@ public:
 private:
     bool prepareDataDir(QString *error);
     void writeServerInfo();
+    void followWorkspaces();
 
     ServerOptions m_options;
     std::unique_ptr<QLockFile> m_lock;
@@ -70,6 +76,11 @@ private:
     HandoffService *m_handoffs = nullptr;
     TaskService *m_tasks = nullptr;
     WebhookService *m_webhooks = nullptr;
+    ArtifactService *m_artifacts = nullptr; // children: deleted after the pools are drained
+    DocumentService *m_documents = nullptr;
+    ArchiveStore *m_archives = nullptr;      // children as well
+    WorkspaceWatcher *m_watcher = nullptr;
+    std::unique_ptr<ChecksumCache> m_checksums;
     HttpServer *m_http = nullptr;
 };
 

@@ -50,6 +50,11 @@ QVariant defaultLocalDataDir()
     return QString(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + u"/banata-local"_s);
 }
 
+QVariant defaultDownloadFolder()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+}
+
 using K = AppSettings::Key;
 const Entry kEntries[] = {
     {K::OperatorName, "operator/name"_L1, defaultOperatorName},
@@ -64,6 +69,10 @@ const Entry kEntries[] = {
     {K::InboxHeader, "layout/inboxHeader"_L1, noDefault},
     {K::HideEnded, "list/hideEnded"_L1, defaultFalse},
     {K::CheckpointBeforeHandoff, "handoff/checkpointFirst"_L1, defaultFalse},
+    {K::DownloadFolder, "downloads/folder"_L1, defaultDownloadFolder},
+    {K::CheckpointBeforeRestore, "checkpoints/checkpointBeforeRestore"_L1, defaultTrue},
+    {K::FilesSplitterState, "layout/filesSplitterState"_L1, noDefault},
+    {K::FilesTreeHeader, "layout/filesTreeHeader"_L1, noDefault},
 };
 
 const Entry &entryFor(AppSettings::Key key)
@@ -83,6 +92,8 @@ bool isLayoutKey(AppSettings::Key key)
     case K::MainSplitterState:
     case K::SandboxListHeader:
     case K::InboxHeader:
+    case K::FilesSplitterState:
+    case K::FilesTreeHeader:
         return true;
     default:
         return false;
@@ -212,6 +223,26 @@ bool AppSettings::checkpointBeforeHandoff() const
 void AppSettings::setCheckpointBeforeHandoff(bool on)
 {
     setValue(Key::CheckpointBeforeHandoff, on);
+}
+
+QString AppSettings::downloadFolder() const
+{
+    return value(Key::DownloadFolder).toString();
+}
+
+void AppSettings::setDownloadFolder(const QString &folder)
+{
+    setValue(Key::DownloadFolder, folder);
+}
+
+bool AppSettings::checkpointBeforeRestore() const
+{
+    return value(Key::CheckpointBeforeRestore).toBool();
+}
+
+void AppSettings::setCheckpointBeforeRestore(bool on)
+{
+    setValue(Key::CheckpointBeforeRestore, on);
 }
 
 QByteArray AppSettings::layout(Key key) const

@@ -39,6 +39,10 @@ public:
         InboxHeader,         ///< QByteArray
         HideEnded,           ///< bool, default false
         CheckpointBeforeHandoff, ///< bool, default false: accepting a handoff checkpoints first
+        DownloadFolder,      ///< QString; default the user's Downloads folder
+        CheckpointBeforeRestore, ///< bool, default true: restoring checkpoints the current state first
+        FilesSplitterState,  ///< QByteArray: the Files tab's tree / preview split
+        FilesTreeHeader,     ///< QByteArray
     };
     Q_ENUM(Key)
 
@@ -62,6 +66,11 @@ public:
     void setHideEnded(bool on);
     bool checkpointBeforeHandoff() const;
     void setCheckpointBeforeHandoff(bool on);
+    /// Where "Download" saves (the operator can pick another each time with "Download to…").
+    QString downloadFolder() const;
+    void setDownloadFolder(const QString &folder);
+    bool checkpointBeforeRestore() const;
+    void setCheckpointBeforeRestore(bool on);
 
     /// Opaque UI layout blobs (geometry, header and splitter states).
     QByteArray layout(Key key) const;

@@ -9,6 +9,7 @@
 
 #include "core/apierror.h"
 #include "core/handoff.h"
+#include "session/actionrecorder.h"
 #include "models/metatypes.h"
 
 namespace banata {
@@ -55,10 +56,7 @@ public:
     };
     Q_ENUM(Operation)
 
-    /// Records one operator action for the timeline: action ("handoff.accept", …), detail, ok,
-    /// result text, epoch ms when asked.
-    using Recorder = std::function<void(const QString &action, const QString &detail, bool ok,
-                                        const QString &result, qint64 timestamp)>;
+    using Recorder = ActionRecorder;
 
     HandoffSession(Connection *connection, QString sandboxId, QString operatorName, Recorder recorder,
                    QObject *parent = nullptr);

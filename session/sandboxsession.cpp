@@ -4,7 +4,9 @@
 #include "core/client/apiclient.h"
 #include "models/operatorjournal.h"
 #include "session/browsersession.h"
+#include "session/checkpointssession.h"
 #include "session/connection.h"
+#include "session/filessession.h"
 #include "session/handoffsession.h"
 
 #include <QDateTime>
@@ -44,6 +46,12 @@ SandboxSession::SandboxSession(Connection *connection, QString sandboxId, Operat
     , m_browser(std::make_unique<BrowserSession>(connection, m_sandboxId))
     , m_handoff(std::make_unique<HandoffSession>(
           connection, m_sandboxId, m_operatorName,
+          [this](const QString &action, const QString &detail, bool ok, const QString &result, qint64 timestamp) {
+              record(action, detail, ok, result, timestamp);
+          }))
+    , m_files(std::make_unique<FilesSession>(connection, m_sandboxId))
+    , m_checkpoints(std::make_unique<CheckpointsSession>(
+          connection, m_sandboxId,
           [this](const QString &action, const QString &detail, bool ok, const QString &result, qint64 timestamp) {
               record(action, detail, ok, result, timestamp);
           }))

@@ -16,7 +16,9 @@
 namespace banata {
 
 class BrowserSession;
+class CheckpointsSession;
 class Connection;
+class FilesSession;
 class HandoffSession;
 class OperatorJournal;
 
@@ -36,7 +38,7 @@ struct ConsoleEntry
 
 /**
  * What the detail pane of one sandbox works with: its tasks, its timeline, its console, its live
- * browser and its handoff loop. It loads history when created (tasks, handoffs, checkpoints, the
+ * browser, its handoff loop, its files and its checkpoints. It loads history when created (tasks, handoffs, checkpoints, the
  * event history where the server has it) and then follows the connection's live events for this
  * sandbox only. Handoff actions are recorded in the journal like every other operator action.
  */
@@ -61,6 +63,10 @@ public:
     BrowserSession *browser() const { return m_browser.get(); }
     /// Accept / take control / hand back / cancel, as operatorName().
     HandoffSession *handoff() const { return m_handoff.get(); }
+    /// The Files tab's session (nothing is fetched until it is activated).
+    FilesSession *files() const { return m_files.get(); }
+    /// The Checkpoints tab's session; create and restore are recorded like every operator action.
+    CheckpointsSession *checkpoints() const { return m_checkpoints.get(); }
     QString operatorName() const { return m_operatorName; }
 
     /// Reloads tasks and history.
@@ -99,6 +105,8 @@ private:
     // Last: they go first, while what their callbacks touch still exists.
     std::unique_ptr<BrowserSession> m_browser;
     std::unique_ptr<HandoffSession> m_handoff;
+    std::unique_ptr<FilesSession> m_files;
+    std::unique_ptr<CheckpointsSession> m_checkpoints;
 };
 
 } // namespace banata

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
+#include "core/downloads/downloadmanager.h"
+#include "models/downloadlistmodel.h"
 #include "models/handoffinboxmodel.h"
 #include "models/sandboxlistmodel.h"
 #include "session/appsettings.h"
 #include "session/connectionmanager.h"
 #include "ui/bulkstatus.h"
 #include "ui/connectionstatuswidget.h"
+#include "ui/downloads/downloadspanel.h"
 #include "ui/icons.h"
 #include "ui/inboxview.h"
 #include "ui/messagebar.h"
@@ -19,6 +22,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDockWidget>
 #include <QLoggingCategory>
 #include <QMenuBar>
 #include <QSplitter>
@@ -51,6 +55,11 @@ MainWindow::MainWindow(const MainWindowContext &context, QWidget *parent)
     , m_bulkProgress(new BulkProgressWidget(this))
     , m_connectionStatus(new ConnectionStatusArea(context.connections, this))
     , m_notifier(new Notifier(context.inbox, context.settings, this, this))
+    , m_ownDownloads(context.downloads ? nullptr : std::make_unique<DownloadManager>())
+    , m_downloads(context.downloads ? context.downloads : m_ownDownloads.get())
+    , m_downloadModel(new DownloadListModel(m_downloads, this))
+    , m_downloadsPanel(new DownloadsPanel(m_downloadModel, this))
+    , m_downloadsDock(new QDockWidget(tr("Downloads"), this))
 {
     setObjectName(u"mainWindow"_s);
     setWindowIcon(QIcon::fromTheme(u"banata-operator"_s, Icons::badgedAppIcon(0)));
@@ -84,7 +93,9 @@ MainWindow::MainWindow(const MainWindowContext &context, QWidget *parent)
     m_detailDelay.setInterval(kDetailDelayMs);
     connect(&m_detailDelay, &QTimer::timeout, this, [this] { m_detail->showSandbox(m_pendingDetail); });
 
+    m_detail->setDownloadManager(m_downloads);
     createActions();
+    createDownloadsDock();
     createMenusAndToolBar();
     connectSignals();
     restoreLayout();
@@ -94,6 +105,8 @@ MainWindow::MainWindow(const MainWindowContext &context, QWidget *parent)
 MainWindow::~MainWindow()
 {
     saveLayout();
+    // The panel's view holds the model, which follows the engine: the view goes first.
+    delete m_downloadsDock;
 }
 
 void MainWindow::openSandbox(const SandboxKey &key)
@@ -129,6 +142,10 @@ QAction *MainWindow::action(SandboxAction action) const
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!confirmCloseWithDownloads()) {
+        event->ignore();
+        return;
+    }
     saveLayout();
     QMainWindow::closeEvent(event);
 }
@@ -214,6 +231,8 @@ void MainWindow::createMenusAndToolBar()
     view->addAction(action(Action::FocusSearch));
     view->addAction(action(Action::GoToInbox));
     view->addAction(action(Action::GoToList));
+    view->addSeparator();
+    view->addAction(action(Action::Downloads));
 
     QToolBar *toolBar = addToolBar(tr("Main"));
     toolBar->setObjectName(u"mainToolBar"_s);
@@ -236,6 +255,9 @@ void MainWindow::restoreLayout()
     if (!restoreGeometry(settings->layout(AppSettings::Key::MainWindowGeometry)))
         resize(1280, 800);
     restoreState(settings->layout(AppSettings::Key::MainWindowState));
+    // Downloads are not kept between runs: an empty panel waits for the first one.
+    if (m_downloads->items().isEmpty())
+        m_downloadsDock->hide();
     if (!m_mainSplitter->restoreState(settings->layout(AppSettings::Key::MainSplitterState)))
         m_mainSplitter->setSizes({720, 560});
     m_list->restoreHeaderState();

@@ -9,7 +9,10 @@
 #include <QTimer>
 
 #include <array>
+#include <memory>
 
+class QDockWidget;
+class QMessageBox;
 class QSplitter;
 
 namespace banata {
@@ -19,6 +22,9 @@ class BulkProgressWidget;
 class ConnectionManager;
 class ConnectionStatusArea;
 class CreateSandboxDialog;
+class DownloadListModel;
+class DownloadManager;
+class DownloadsPanel;
 class HandoffInboxModel;
 class InboxView;
 class MessageBar;
@@ -40,6 +46,8 @@ struct MainWindowContext
     OperatorJournal *journal = nullptr;
     AppSettings *settings = nullptr;
     SecretStore *secrets = nullptr;
+    /// The app's one download engine; when null (the window alone, in tests) the window keeps its own.
+    DownloadManager *downloads = nullptr;
 };
 
 /**
@@ -56,7 +64,9 @@ class MainWindow final : public QMainWindow
 public:
     /// The window's own actions; the lifecycle ones are action(SandboxAction).
     enum class Action {
-        NewSandbox, Refresh, FocusSearch, GoToInbox, GoToList, Settings, Quit, AcceptHandoff, HandBack, Count
+        NewSandbox, Refresh, FocusSearch, GoToInbox, GoToList, Settings, Quit, AcceptHandoff, HandBack,
+        Downloads, ///< shows or hides the Downloads dock (Ctrl+Shift+J); its text counts the running ones
+        Count
     };
 
     explicit MainWindow(const MainWindowContext &context, QWidget *parent = nullptr);
@@ -90,6 +100,9 @@ public:
     SandboxDetailWidget *detail() const { return m_detail; }
     MessageBar *messageBar() const { return m_messageBar; }
     Notifier *notifier() const { return m_notifier; }
+    DownloadManager *downloads() const { return m_downloads; }
+    QDockWidget *downloadsDock() const { return m_downloadsDock; }
+    DownloadsPanel *downloadsPanel() const { return m_downloadsPanel; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -97,6 +110,10 @@ protected:
 private:
     void createActions();
     void createMenusAndToolBar();
+    void createDownloadsDock();
+    void updateDownloadsTitle();
+    /// Closing stops running downloads: asks first (non-blocking); true when it may close now.
+    bool confirmCloseWithDownloads();
     void connectSignals();
     void restoreLayout();
     void saveLayout();
@@ -120,6 +137,13 @@ private:
     BulkProgressWidget *m_bulkProgress;
     ConnectionStatusArea *m_connectionStatus;
     Notifier *m_notifier;
+    std::unique_ptr<DownloadManager> m_ownDownloads;
+    DownloadManager *m_downloads;
+    DownloadListModel *m_downloadModel;
+    DownloadsPanel *m_downloadsPanel;
+    QDockWidget *m_downloadsDock;
+    QPointer<QMessageBox> m_closeQuestion;
+    bool m_closeConfirmed = false;
     std::array<QAction *, size_t(Action::Count)> m_actions{};
     QPointer<CreateSandboxDialog> m_createDialog;
     QPointer<SettingsDialog> m_settingsDialog;

@@ -5,9 +5,12 @@
 #include "session/appsettings.h"
 #include "session/connectionmanager.h"
 #include "session/connection.h"
+#include "session/filessession.h"
 #include "session/sandboxsession.h"
 #include "ui/browserpanel.h"
+#include "ui/checkpointspanel.h"
 #include "ui/consolepanel.h"
+#include "ui/files/filespanel.h"
 #include "ui/sandboxheader.h"
 #include "ui/taskspanel.h"
 #include "ui/timelinepanel.h"
@@ -36,7 +39,8 @@ SandboxDetailWidget::SandboxDetailWidget(ConnectionManager *connections, Sandbox
     , m_tabs(new QTabWidget(this))
 {
     setObjectName(u"detailPane"_s);
-    auto *placeholder = new QLabel(tr("Select a sandbox to see its browser, tasks, console and timeline."), this);
+    auto *placeholder = new QLabel(
+        tr("Select a sandbox to see its browser, files, tasks, checkpoints, console and timeline."), this);
     placeholder->setObjectName(u"detailPlaceholder"_s);
     placeholder->setAlignment(Qt::AlignCenter);
     placeholder->setWordWrap(true);
@@ -45,7 +49,9 @@ SandboxDetailWidget::SandboxDetailWidget(ConnectionManager *connections, Sandbox
     m_header->setObjectName(u"detailHeader"_s);
     m_tabs->setObjectName(u"detailTabs"_s);
     m_tabs->setDocumentMode(true);
-    const QStringList titles = {tr("&Browser"), tr("&Tasks"), tr("C&onsole"), tr("Ti&meline")};
+    // In Tab order; Alt+F stays the File menu's.
+    const QStringList titles = {tr("&Browser"),     tr("Fi&les"),   tr("&Tasks"),
+                                tr("Chec&kpoints"), tr("C&onsole"), tr("Ti&meline")};
     for (const QString &title : titles) {
         auto *page = new QWidget(m_tabs);
         auto *pageLayout = new QVBoxLayout(page);
@@ -102,6 +108,7 @@ void SandboxDetailWidget::showSandbox(const SandboxKey &key)
         Connection *connection = m_connections->connection(key.connectionId);
         if (connection) {
             m_session = new SandboxSession(connection, key.sandboxId, m_journal, m_settings->operatorName(), this);
+            m_session->files()->setDownloadManager(m_downloads);
             qCDebug(lcDetail) << "opened" << key.connectionId << key.sandboxId;
         } else {
             qCWarning(lcDetail) << "no connection" << key.connectionId << "for" << key.sandboxId;
@@ -119,10 +126,20 @@ SandboxSession *SandboxDetailWidget::session() const
     return m_session;
 }
 
+void SandboxDetailWidget::setDownloadManager(DownloadManager *downloads)
+{
+    m_downloads = downloads;
+    if (m_session)
+        m_session->files()->setDownloadManager(downloads);
+}
+
 void SandboxDetailWidget::refresh()
 {
-    if (m_session)
-        m_session->refresh();
+    if (!m_session)
+        return;
+    m_session->refresh();
+    if (m_files && m_tabs->currentIndex() == FilesTab)
+        m_files->refresh();
 }
 
 void SandboxDetailWidget::focusContent()
@@ -150,6 +167,8 @@ void SandboxDetailWidget::tabChanged(int index)
     ensureTab(index);
     if (m_browser)
         m_browser->setActive(index == BrowserTab && m_key.isValid());
+    if (m_files)
+        m_files->setActive(index == FilesTab && m_key.isValid());
 }
 
 void SandboxDetailWidget::ensureTab(int index)
@@ -163,10 +182,18 @@ void SandboxDetailWidget::ensureTab(int index)
         page->layout()->addWidget(m_browser);
         m_browser->setSession(m_session);
         m_browser->setActive(m_tabs->currentIndex() == BrowserTab);
+    } else if (index == FilesTab && !m_files) {
+        m_files = new FilesPanel(m_settings, page);
+        page->layout()->addWidget(m_files);
+        m_files->setSession(m_session);
+        m_files->setActive(m_tabs->currentIndex() == FilesTab);
     } else if (index == TasksTab && !m_tasks) {
         m_tasks = new TasksPanel(page);
         page->layout()->addWidget(m_tasks);
         m_tasks->setSession(m_session);
+    } else if (index == CheckpointsTab && !m_checkpoints) {
+        m_checkpoints = new CheckpointsPanel(m_session, m_settings, page);
+        page->layout()->addWidget(m_checkpoints);
     } else if (index == ConsoleTab && !m_console) {
         m_console = new ConsolePanel(page);
         page->layout()->addWidget(m_console);
@@ -200,6 +227,8 @@ void SandboxDetailWidget::updateFromModel()
     m_header->setSandbox(*sandbox, connection ? connection->name() : m_key.connectionId);
     if (m_browser)
         m_browser->setSandbox(*sandbox);
+    if (m_files)
+        m_files->setSandbox(*sandbox);
     if (m_tasks)
         m_tasks->setSandbox(*sandbox);
     if (m_console)
@@ -213,8 +242,14 @@ void SandboxDetailWidget::bindPanels()
         m_browser->setSession(session);
         m_browser->setActive(session && m_tabs->currentIndex() == BrowserTab);
     }
+    if (m_files) {
+        m_files->setSession(session);
+        m_files->setActive(session && m_tabs->currentIndex() == FilesTab);
+    }
     if (m_tasks)
         m_tasks->setSession(session);
+    if (m_checkpoints)
+        m_checkpoints->setSession(session);
     if (m_console)
         m_console->setSession(session);
     if (m_timeline)

@@ -8,6 +8,9 @@
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -41,6 +44,9 @@ SettingsDialog::SettingsDialog(AppSettings *settings, SecretStore *secrets, Conn
     , m_message(new MessageBar(this))
     , m_operatorName(new QLineEdit(this))
     , m_notify(new QCheckBox(tr("Notify me when a sandbox needs me"), this))
+    , m_downloadFolder(new QLineEdit(this))
+    , m_browseDownloadFolder(new QPushButton(tr("&Browse…"), this))
+    , m_checkpointBeforeRestore(new QCheckBox(tr("Save the current state as a checkpoint before &restoring one"), this))
     , m_local(new QCheckBox(tr("Use the local server (banata-local)"), this))
     , m_list(new QTreeWidget(this))
     , m_newName(new QLineEdit(this))
@@ -64,6 +70,18 @@ SettingsDialog::SettingsDialog(AppSettings *settings, SecretStore *secrets, Conn
     m_notify->setObjectName(u"notifyCheck"_s);
     m_notify->setChecked(m_settings->notifyOnHandoff());
     connect(m_notify, &QCheckBox::toggled, m_settings, &AppSettings::setNotifyOnHandoff);
+    m_downloadFolder->setObjectName(u"downloadFolderEdit"_s);
+    m_downloadFolder->setText(QDir::toNativeSeparators(m_settings->downloadFolder()));
+    m_downloadFolder->setToolTip(tr("Where downloads from a sandbox's files are saved"));
+    connect(m_downloadFolder, &QLineEdit::editingFinished, this,
+            [this] { applyDownloadFolder(m_downloadFolder->text().trimmed()); });
+    m_browseDownloadFolder->setObjectName(u"browseDownloadFolderButton"_s);
+    connect(m_browseDownloadFolder, &QPushButton::clicked, this, &SettingsDialog::chooseDownloadFolder);
+    m_checkpointBeforeRestore->setObjectName(u"checkpointBeforeRestoreCheck"_s);
+    m_checkpointBeforeRestore->setToolTip(tr("Restoring replaces the workspace and browser profile; a checkpoint "
+                                             "first lets you undo it. You can still choose each time."));
+    m_checkpointBeforeRestore->setChecked(m_settings->checkpointBeforeRestore());
+    connect(m_checkpointBeforeRestore, &QCheckBox::toggled, m_settings, &AppSettings::setCheckpointBeforeRestore);
     m_local->setObjectName(u"localEnabledCheck"_s);
     m_local->setChecked(m_settings->localEnabled());
     connect(m_local, &QCheckBox::toggled, m_settings, &AppSettings::setLocalEnabled);
@@ -95,6 +113,11 @@ SettingsDialog::SettingsDialog(AppSettings *settings, SecretStore *secrets, Conn
     connect(m_settings, &AppSettings::changed, this, [this](AppSettings::Key key) {
         if (key == AppSettings::Key::Connections || key == AppSettings::Key::LocalEnabled)
             rebuildList();
+        // The restore dialog remembers its choice: keep the box in step.
+        if (key == AppSettings::Key::CheckpointBeforeRestore) {
+            const QSignalBlocker blocker(m_checkpointBeforeRestore);
+            m_checkpointBeforeRestore->setChecked(m_settings->checkpointBeforeRestore());
+        }
     });
     connect(m_connections, &ConnectionManager::connectionAdded, this, &SettingsDialog::rebuildList);
     connect(m_connections, &ConnectionManager::connectionAboutToBeRemoved, this, &SettingsDialog::rebuildList);
@@ -102,6 +125,11 @@ SettingsDialog::SettingsDialog(AppSettings *settings, SecretStore *secrets, Conn
     auto *general = new QFormLayout;
     general->addRow(tr("&Your name:"), m_operatorName);
     general->addRow(QString(), m_notify);
+    auto *folderRow = new QHBoxLayout;
+    folderRow->addWidget(m_downloadFolder, 1);
+    folderRow->addWidget(m_browseDownloadFolder);
+    general->addRow(tr("&Downloads:"), folderRow);
+    general->addRow(QString(), m_checkpointBeforeRestore);
 
     auto *addForm = new QFormLayout;
     addForm->addRow(tr("Na&me:"), m_newName);
@@ -126,7 +154,7 @@ SettingsDialog::SettingsDialog(AppSettings *settings, SecretStore *secrets, Conn
     layout->addLayout(general);
     layout->addWidget(connectionsBox, 1);
     layout->addWidget(buttons);
-    resize(560, 480);
+    resize(560, 540);
     rebuildList();
 }
 
@@ -201,6 +229,42 @@ void SettingsDialog::removeFinished(const QString &account, const QString &error
     else
         m_message->showMessage(tr("Removed “%1”, but its key could not be deleted from the keychain: %2").arg(name, error),
                                MessageBar::Warning);
+}
+
+void SettingsDialog::chooseDownloadFolder()
+{
+    auto *dialog = new QFileDialog(this, tr("Save downloads in"), m_settings->downloadFolder());
+    dialog->setObjectName(u"downloadFolderDialog"_s);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::Directory);
+    dialog->setOption(QFileDialog::ShowDirsOnly);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &folder) {
+        m_downloadFolder->setText(QDir::toNativeSeparators(folder));
+        applyDownloadFolder(folder);
+    });
+    dialog->open();
+}
+
+void SettingsDialog::applyDownloadFolder(const QString &folder)
+{
+    const QString path = QDir::fromNativeSeparators(folder);
+    if (path.isEmpty() || QDir::cleanPath(path) == QDir::cleanPath(m_settings->downloadFolder()))
+        return;
+    // Downloads go only into a folder that exists: a half-typed path must not create folders.
+    const QFileInfo info(path);
+    if (!info.isDir()) {
+        m_message->showMessage(tr("“%1” is not a folder; downloads still go to “%2”.")
+                                   .arg(folder, QDir::toNativeSeparators(m_settings->downloadFolder())),
+                               MessageBar::Warning);
+        return;
+    }
+    if (!info.isWritable()) {
+        m_message->showMessage(tr("You cannot write in “%1”.").arg(folder), MessageBar::Warning);
+        return;
+    }
+    m_settings->setDownloadFolder(info.absoluteFilePath());
+    m_message->showMessage(tr("Downloads go to “%1”.").arg(QDir::toNativeSeparators(info.absoluteFilePath())),
+                           MessageBar::Positive, 4000);
 }
 
 void SettingsDialog::rebuildList()

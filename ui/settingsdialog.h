@@ -20,7 +20,8 @@ class SecretStore;
 
 /**
  * Settings, applied as they change: the operator's name (shown in timelines and handoffs),
- * notifications, the local server, and remote connections. A remote's API key goes to the
+ * notifications, where downloads go, whether restoring a checkpoint saves the current state first,
+ * the local server, and remote connections. A remote's API key goes to the
  * SecretStore (the keychain), its name and URL to AppSettings; the app connects or disconnects
  * when AppSettings says the connections changed. Keychain errors show inline.
  */
@@ -40,6 +41,8 @@ private:
     void removeFinished(const QString &account, const QString &error);
     void rebuildList();
     void updateButtons();
+    void chooseDownloadFolder();
+    void applyDownloadFolder(const QString &folder);
 
     AppSettings *m_settings;
     SecretStore *m_secrets;
@@ -47,6 +50,9 @@ private:
     MessageBar *m_message;
     QLineEdit *m_operatorName;
     QCheckBox *m_notify;
+    QLineEdit *m_downloadFolder;
+    QPushButton *m_browseDownloadFolder;
+    QCheckBox *m_checkpointBeforeRestore;
     QCheckBox *m_local;
     QTreeWidget *m_list;
     QLineEdit *m_newName;

@@ -142,6 +142,54 @@ UploadJob *ApiClient::upload(const QString &id, const QString &path, QIODevice *
     return job;
 }
 
+DownloadJob *ApiClient::downloadArchive(const QString &id, const QString &path, QIODevice *sink,
+                                        const DownloadJob::Resume &resume) const
+{
+    auto *job = new DownloadJob(m_endpoint,
+                                ApiRequest::get(kSandboxes + u"/fs/archive"_s).query(u"id"_s, id).query(u"path"_s, path),
+                                sink, resume);
+    job->start();
+    return job;
+}
+
+DownloadJob *ApiClient::downloadUrl(const QUrl &url, QIODevice *sink, const DownloadJob::Resume &resume) const
+{
+    auto *job = new DownloadJob(m_endpoint, ApiRequest::getUrl(url), sink, resume);
+    job->start();
+    return job;
+}
+
+ChecksumJob *ApiClient::checksum(const QString &id, const QString &path) const
+{
+    return send<ChecksumJob>(ApiRequest::get(kSandboxes + u"/fs/checksum"_s).query(u"id"_s, id).query(u"path"_s, path));
+}
+
+ArtifactListJob *ApiClient::artifacts(const QString &id) const
+{
+    return send<ArtifactListJob>(ApiRequest::get(kSandboxes + u"/artifacts"_s).query(u"id"_s, id));
+}
+
+ArtifactJob *ApiClient::publishArtifact(const PublishArtifactRequest &request) const
+{
+    return send<ArtifactJob>(ApiRequest::post(kSandboxes + u"/artifacts"_s, request.toJson()));
+}
+
+ArtifactUrlJob *ApiClient::artifactDownloadUrl(const QString &id, const QString &key, qint64 ttlMs) const
+{
+    ApiRequest request = ApiRequest::get(kSandboxes + u"/artifacts/download-url"_s).query(u"id"_s, id).query(u"key"_s, key);
+    if (ttlMs > 0)
+        request.query(u"ttlMs"_s, QString::number(ttlMs));
+    return send<ArtifactUrlJob>(std::move(request));
+}
+
+DocumentJob *ApiClient::convertDocument(const ConvertDocumentRequest &request) const
+{
+    // The server answers only when LibreOffice is done; a cold start alone can take two minutes.
+    constexpr auto kConversionWait = std::chrono::milliseconds(3min);
+    return send<DocumentJob>(ApiRequest::post(kSandboxes + u"/documents/convert"_s, request.toJson())
+                                 .timeout(std::max(m_endpoint.timeout, kConversionWait)));
+}
+
 CheckpointJob *ApiClient::createCheckpoint(const QString &id, const std::optional<QString> &label) const
 {
     Json body = idBody(id);

@@ -3,6 +3,7 @@
 
 #include "core/client/apijobs.h"
 #include "core/client/apirequest.h"
+#include "core/client/artifactjobs.h"
 #include "core/client/handoffjobs.h"
 #include "core/client/previewjobs.h"
 #include "core/client/transferjobs.h"
@@ -75,6 +76,23 @@ public:
                           const DownloadJob::Resume &resume = {}) const;
     /// See UploadJob for the device contract.
     UploadJob *upload(const QString &id, const QString &path, QIODevice *source) const;
+    /// A folder as one zip (`GET /v1/sandboxes/fs/archive`): staged by the server, so it resumes
+    /// like a file and carries Repr-Digest. Same device and resume contract as download().
+    DownloadJob *downloadArchive(const QString &id, const QString &path, QIODevice *sink,
+                                 const DownloadJob::Resume &resume = {}) const;
+    /// A pre-authorised absolute URL (an artifact's download URL): sent without the API key.
+    DownloadJob *downloadUrl(const QUrl &url, QIODevice *sink, const DownloadJob::Resume &resume = {}) const;
+    /// The SHA-256 of a workspace file as it is now (verifying a download).
+    ChecksumJob *checksum(const QString &id, const QString &path) const;
+
+    /// Artifacts (banata-api.md §7): list (newest first), keep a workspace file as one, and a
+    /// short-lived download URL (\a ttlMs 0: the server's default).
+    ArtifactListJob *artifacts(const QString &id) const;
+    ArtifactJob *publishArtifact(const PublishArtifactRequest &request) const;
+    ArtifactUrlJob *artifactDownloadUrl(const QString &id, const QString &key, qint64 ttlMs = 0) const;
+    /// Converts a workspace document to PDF with headless LibreOffice (`documents` capability);
+    /// the job waits up to 3 minutes.
+    DocumentJob *convertDocument(const ConvertDocumentRequest &request) const;
 
     CheckpointJob *createCheckpoint(const QString &id, const std::optional<QString> &label = std::nullopt) const;
     CheckpointListJob *checkpoints(const QString &id) const;

@@ -64,7 +64,7 @@ void ApiJob::start()
     std::optional<ApiError> problem = precondition();
     if (!m_endpoint.network)
         problem = ApiError::network(u"No network access manager"_s);
-    else if (!m_endpoint.baseUrl.isValid() || m_endpoint.baseUrl.isRelative())
+    else if (const QUrl target = m_request.absoluteUrl().value_or(m_endpoint.baseUrl); !target.isValid() || target.isRelative())
         problem = ApiError::network(u"Invalid server URL"_s);
     if (problem) {
         // Report after the caller has connected to `finished`.
@@ -113,7 +113,9 @@ void ApiJob::send()
     QNetworkRequest request = m_request.toNetworkRequest(m_endpoint);
     prepareRequest(request);
     const QByteArray &verb = m_request.verb();
-    qCDebug(lcApiJob) << verb << request.url().toDisplayString() << "attempt" << m_attempts;
+    // A pre-authorised URL carries its credential in the query: never log that part.
+    const QUrl::FormattingOptions shown = m_request.sendsApiKey() ? QUrl::None : QUrl::RemoveQuery;
+    qCDebug(lcApiJob) << verb << request.url().toDisplayString(shown) << "attempt" << m_attempts;
 
     QNetworkReply *reply = nullptr;
     if (QIODevice *device = uploadDevice()) {

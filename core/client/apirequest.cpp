@@ -56,6 +56,14 @@ ApiRequest ApiRequest::del(QString path)
     return ApiRequest("DELETE"_ba, std::move(path));
 }
 
+ApiRequest ApiRequest::getUrl(const QUrl &url)
+{
+    ApiRequest request("GET"_ba, url.path());
+    request.absoluteUrl(url);
+    request.sendApiKey(false);
+    return request;
+}
+
 ApiRequest &ApiRequest::query(const QString &key, const QString &value)
 {
     m_query.append({key, value});
@@ -92,6 +100,19 @@ ApiRequest &ApiRequest::idempotent(bool value)
     return *this;
 }
 
+ApiRequest &ApiRequest::absoluteUrl(const QUrl &url)
+{
+    m_absoluteUrl = url;
+    m_path = url.path();
+    return *this;
+}
+
+ApiRequest &ApiRequest::sendApiKey(bool value)
+{
+    m_sendApiKey = value;
+    return *this;
+}
+
 bool ApiRequest::isIdempotent() const
 {
     if (m_idempotent)
@@ -101,13 +122,20 @@ bool ApiRequest::isIdempotent() const
 
 QUrl ApiRequest::url(const QUrl &baseUrl) const
 {
-    QUrl url = baseUrl;
-    QString basePath = baseUrl.path();
-    while (basePath.endsWith(u'/'))
-        basePath.chop(1);
-    url.setPath(basePath + m_path);
-    // Encode every reserved character ourselves: QUrlQuery would leave '+' and '%' ambiguous.
+    QUrl url;
     QByteArray encoded;
+    if (m_absoluteUrl) {
+        // Keep the given query byte for byte: a token must reach the server exactly as issued.
+        url = *m_absoluteUrl;
+        encoded = url.query(QUrl::FullyEncoded).toLatin1();
+    } else {
+        url = baseUrl;
+        QString basePath = baseUrl.path();
+        while (basePath.endsWith(u'/'))
+            basePath.chop(1);
+        url.setPath(basePath + m_path);
+    }
+    // Encode every reserved character ourselves: QUrlQuery would leave '+' and '%' ambiguous.
     for (const auto &[key, value] : m_query) {
         if (!encoded.isEmpty())
             encoded += '&';
@@ -124,7 +152,8 @@ QUrl ApiRequest::url(const QUrl &baseUrl) const
 QNetworkRequest ApiRequest::toNetworkRequest(const ApiEndpoint &endpoint) const
 {
     QNetworkRequest request(url(endpoint.baseUrl));
-    request.setRawHeader("Authorization"_ba, "Bearer "_ba + endpoint.apiKey.toUtf8());
+    if (m_sendApiKey)
+        request.setRawHeader("Authorization"_ba, "Bearer "_ba + endpoint.apiKey.toUtf8());
     request.setRawHeader("Accept"_ba, "application/json"_ba);
     for (const auto &[name, value] : m_headers)
         request.setRawHeader(name, value);

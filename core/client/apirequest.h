@@ -56,6 +56,9 @@ public:
     static ApiRequest post(QString path, const Json &body);
     static ApiRequest put(QString path);
     static ApiRequest del(QString path);
+    /// A GET of an absolute, pre-authorised URL (e.g. an artifact's download URL): sent as is,
+    /// without the endpoint's API key, so a token URL never carries the key to another host.
+    static ApiRequest getUrl(const QUrl &url);
 
     ApiRequest &query(const QString &key, const QString &value);
     ApiRequest &header(const QByteArray &name, const QByteArray &value);
@@ -66,6 +69,10 @@ public:
     ApiRequest &maxResponseBytes(qint64 value);
     /// Overrides the verb's default (GET, HEAD, PUT and DELETE are idempotent).
     ApiRequest &idempotent(bool value);
+    /// Sends to \a url instead of a path under the endpoint's base URL; query() items are appended.
+    ApiRequest &absoluteUrl(const QUrl &url);
+    /// Whether the Authorization header goes with the request (true by default).
+    ApiRequest &sendApiKey(bool value);
 
     const QByteArray &verb() const { return m_verb; }
     const QString &path() const { return m_path; }
@@ -74,10 +81,14 @@ public:
     std::optional<std::chrono::milliseconds> timeout() const { return m_timeout; }
     qint64 maxResponseBytes() const { return m_maxResponseBytes; }
     bool isIdempotent() const;
+    const std::optional<QUrl> &absoluteUrl() const { return m_absoluteUrl; }
+    bool sendsApiKey() const { return m_sendApiKey; }
 
-    /// The full URL under \a baseUrl, with the query percent-encoded (so '+', '&', '%' survive).
+    /// The full URL under \a baseUrl (or the absolute URL, when set), with the query
+    /// percent-encoded (so '+', '&', '%' survive).
     QUrl url(const QUrl &baseUrl) const;
-    /// The network request: URL, auth, JSON headers, extra headers, same-origin redirects only.
+    /// The network request: URL, auth (unless sendApiKey(false)), JSON headers, extra headers,
+    /// same-origin redirects only.
     QNetworkRequest toNetworkRequest(const ApiEndpoint &endpoint) const;
 
     static constexpr qint64 kDefaultMaxResponseBytes = 64 * 1024 * 1024;
@@ -91,6 +102,8 @@ private:
     std::optional<std::chrono::milliseconds> m_timeout;
     qint64 m_maxResponseBytes = kDefaultMaxResponseBytes;
     std::optional<bool> m_idempotent;
+    std::optional<QUrl> m_absoluteUrl;
+    bool m_sendApiKey = true;
 };
 
 } // namespace banata

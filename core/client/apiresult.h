@@ -53,6 +53,7 @@ struct DownloadInfo
     qint64 totalSize = -1; // size of the whole remote file; -1 when the server did not say
     qint64 bytesWritten = 0; // written to the device by this job (all attempts together)
     qint64 resumedFrom = 0;  // offset the body started at; 0 when the server sent the whole file
+    QString sha256; // lowercase hex from the response's `Repr-Digest: sha-256=:…:`; empty when absent
 
     friend bool operator==(const DownloadInfo &, const DownloadInfo &) = default;
 };

@@ -37,6 +37,25 @@ std::optional<ContentRange> parseContentRange(const QByteArray &header)
     return range;
 }
 
+// One member of a structured-field dictionary: `key=:base64:` plus optional `;parameters`.
+QString sha256FromMember(QByteArrayView member)
+{
+    const qsizetype semicolon = member.indexOf(';');
+    if (semicolon >= 0)
+        member = member.first(semicolon);
+    const qsizetype equals = member.indexOf('=');
+    if (equals <= 0)
+        return {};
+    const QByteArray key = member.first(equals).trimmed().toByteArray().toLower();
+    const QByteArray value = member.sliced(equals + 1).trimmed().toByteArray();
+    if (key != "sha-256" || value.size() < 2 || !value.startsWith(':') || !value.endsWith(':'))
+        return {};
+    auto decoded = QByteArray::fromBase64Encoding(value.mid(1, value.size() - 2), QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded || decoded.decoded.size() != 32)
+        return {};
+    return QString::fromLatin1(decoded.decoded.toHex());
+}
+
 ApiError badResponse(const QString &message)
 {
     qCWarning(lcTransfer) << "unexpected download response:" << message;
@@ -48,6 +67,21 @@ ApiError deviceError(const QString &message)
     return {ApiError::Kind::Aborted, 0, message, {}, {}};
 }
 } // namespace
+
+QString sha256FromReprDigest(QByteArrayView header)
+{
+    // Base64 has no ',' and a byte sequence no quotes, so members split on ','. Several headers
+    // arrive joined with ", ", which is the same dictionary syntax.
+    QString found;
+    for (QByteArrayView rest = header; !rest.isEmpty();) {
+        const qsizetype comma = rest.indexOf(',');
+        const QByteArrayView member = comma < 0 ? rest : rest.first(comma);
+        rest = comma < 0 ? QByteArrayView() : rest.sliced(comma + 1);
+        if (QString hex = sha256FromMember(member); !hex.isEmpty())
+            found = std::move(hex); // as in a dictionary, the last one wins
+    }
+    return found;
+}
 
 DownloadJob::DownloadJob(ApiEndpoint endpoint, ApiRequest request, QIODevice *sink, Resume resume)
     : ApiJob(std::move(endpoint), std::move(request))
@@ -118,6 +152,7 @@ bool DownloadJob::beginBody(QNetworkReply *reply)
         m_total = length.isValid() ? length.toLongLong() : -1;
     }
     m_etag = etag;
+    m_sha256 = sha256FromReprDigest(reply->rawHeader("Repr-Digest"_ba));
     Q_EMIT progress(m_position, m_total);
     return true;
 }
@@ -153,7 +188,7 @@ void DownloadJob::succeed(int status, const QByteArray &body)
     }
     if (m_total < 0)
         m_total = m_position;
-    Q_EMIT finished(DownloadInfo{m_etag, m_total, m_written, m_resumedFrom});
+    Q_EMIT finished(DownloadInfo{m_etag, m_total, m_written, m_resumedFrom, m_sha256});
 }
 
 void DownloadJob::fail(const ApiError &error)

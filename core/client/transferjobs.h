@@ -16,6 +16,11 @@ struct DownloadResume
     QByteArray etag;   // the ETag they came with; empty: resume without a guard
 };
 
+/// The SHA-256 in a `Repr-Digest` header (RFC 9530, e.g. `sha-256=:<base64>:, sha-512=:…:`) as
+/// lowercase hex; empty when the header lists none or only malformed ones. Other algorithms and
+/// parameters are ignored.
+QString sha256FromReprDigest(QByteArrayView header);
+
 /**
  * `GET /v1/sandboxes/fs/download`: streams a file's raw bytes into a caller-owned device as they
  * arrive (never buffering the file), optionally resuming a partial download.
@@ -31,7 +36,9 @@ struct DownloadResume
  * is emitted before the first byte is written, and the job then seeks a random-access device to
  * 0 - the caller must discard the old content (resize(0)). Transient failures mid-body are retried
  * from where the body stopped, guarded by the response's ETag. A device that refuses a write
- * ends the job with an error of kind Aborted naming the device's error.
+ * ends the job with an error of kind Aborted naming the device's error. When the response carries
+ * `Repr-Digest: sha-256=…` (the digest of the whole file, also on a 206), DownloadInfo::sha256
+ * holds it so the caller can verify what it assembled.
  */
 class DownloadJob final : public ApiJob
 {
@@ -72,6 +79,7 @@ private:
 
     QPointer<QIODevice> m_sink;
     QByteArray m_etag;
+    QString m_sha256;
     qint64 m_resumedFrom = 0;
     qint64 m_position = 0;
     qint64 m_total = -1;

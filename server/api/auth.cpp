@@ -87,6 +87,10 @@ std::optional<HttpResponse> RequestGuard::check(const HttpRequest &request)
     // routes (and only those) check the signed, short-lived viewer token in their URL themselves.
     if (request.path == u"/v1/viewer" || request.path.startsWith(u"/v1/viewer/"))
         return std::nullopt;
+    // Likewise an artifact download URL, handed to a browser or a download manager: its route
+    // checks the signed, short-lived token bound to one artifact.
+    if (request.path == u"/v1/artifacts/download")
+        return std::nullopt;
     const QByteArray header = request.header("authorization");
     const QByteArray prefix = "Bearer "_ba;
     const QByteArrayView token = header.startsWith(prefix) ? QByteArrayView(header).sliced(prefix.size()).trimmed()
@@ -119,8 +123,9 @@ std::optional<HttpResponse> RequestGuard::checkSandboxToken(const HttpRequest &r
     const QString sandboxId = m_sandboxes->sandboxForToken(token);
     if (sandboxId.isEmpty())
         return HttpResponse::error(401, u"Invalid or missing API key"_s, u"UNAUTHORIZED"_s);
-    // What a process inside a sandbox may do: ask for a human and follow that request. The id
-    // must be in the query because the guard runs before the body is read.
+    // What a process inside a sandbox may do: ask for a human and follow that request, and keep
+    // its outputs as artifacts. The id must be in the query because the guard runs before the
+    // body is read (routes with a body check that the body names the same sandbox).
     struct Allowed
     {
         const char *method;
@@ -132,6 +137,9 @@ std::optional<HttpResponse> RequestGuard::checkSandboxToken(const HttpRequest &r
         {"GET", u"/v1/sandboxes/handoff", true},
         {"POST", u"/v1/sandboxes/handoff/request", true},
         {"POST", u"/v1/sandboxes/handoff/cancel", true},
+        {"GET", u"/v1/sandboxes/artifacts", true},
+        {"POST", u"/v1/sandboxes/artifacts", true},
+        {"GET", u"/v1/sandboxes/artifacts/download-url", true},
     };
     for (const Allowed &allowed : kAllowed) {
         if (request.method == allowed.method && request.path == allowed.path &&

@@ -31,6 +31,24 @@ QString workspaceDir(const ApiContext &ctx, const QString &id)
     return ctx.sandboxes->sandboxRoot(id) + u"/workspace"_s;
 }
 
+std::optional<FileReadTarget> requireFileRead(const ApiContext &ctx, const HttpRequest &request,
+                                              HttpResponder &responder)
+{
+    const QString id = api::requireQueryId(request, responder);
+    if (id.isEmpty())
+        return std::nullopt;
+    const QString path = request.queryValue(u"path"_s);
+    if (path.isEmpty()) {
+        responder.respond(api::badRequest(u"Missing required query parameter: path"_s));
+        return std::nullopt;
+    }
+    if (auto conflict = ctx.sandboxes->checkAcceptsFileReads(id)) {
+        responder.respond(api::error(*conflict));
+        return std::nullopt;
+    }
+    return FileReadTarget{id, path};
+}
+
 void registerFsRoutes(HttpServer &http, const ApiContext &ctx)
 {
     http.route("GET"_ba, u"/v1/sandboxes/fs/list"_s, [ctx](const HttpRequest &request, HttpResponder responder) {
@@ -55,14 +73,11 @@ void registerFsRoutes(HttpServer &http, const ApiContext &ctx)
     });
 
     http.route("GET"_ba, u"/v1/sandboxes/fs/read"_s, [ctx](const HttpRequest &request, HttpResponder responder) {
-        const QString id = api::requireQueryId(request, responder);
-        if (id.isEmpty())
+        const auto target = requireFileRead(ctx, request, responder);
+        if (!target)
             return;
-        const QString path = request.queryValue(u"path"_s);
-        if (path.isEmpty())
-            return responder.respond(api::badRequest(u"Missing required query parameter: path"_s));
-        if (auto conflict = ctx.sandboxes->checkAcceptsFileReads(id))
-            return responder.respond(api::error(*conflict));
+        const QString id = target->id;
+        const QString path = target->path;
         const QString dir = workspaceDir(ctx, id);
         runInPool(
             ctx.ioPool, ctx.owner,

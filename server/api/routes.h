@@ -5,6 +5,8 @@
 
 #include <QString>
 
+#include <optional>
+
 QT_BEGIN_NAMESPACE
 class QObject;
 class QThreadPool;
@@ -12,11 +14,17 @@ QT_END_NAMESPACE
 
 namespace banata::server {
 
+class ArchiveStore;
+class ArtifactService;
 class BrowserService;
+class ChecksumCache;
 class ControlRegistry;
+class DocumentService;
 class EventHub;
 class HandoffService;
+class HttpResponder;
 class HttpServer;
+struct HttpRequest;
 class SandboxManager;
 class Store;
 class WebhookService;
@@ -34,11 +42,26 @@ struct ApiContext
     ControlRegistry *control = nullptr; // the handoff lease per sandbox (who may drive the browser)
     QString baseUrl;                    // this server's URL, e.g. http://127.0.0.1:8787
     BrowserService *browser = nullptr;  // Chromium per sandbox: preview, CDP proxy, viewer
+    ArtifactService *artifacts = nullptr; // durable outputs kept outside the workspaces
+    DocumentService *documents = nullptr; // headless LibreOffice conversions inside sandboxes
+    ChecksumCache *checksums = nullptr;   // SHA-256 of workspace files by (sandbox, path, ETag)
+    ArchiveStore *archives = nullptr;     // folder zips staged under <data>/archives
     banata::Health health;
 };
 
 /// Host directory of a sandbox's /workspace.
 QString workspaceDir(const ApiContext &ctx, const QString &sandboxId);
+
+/// `?id=&path=` of a route that reads a sandbox's files.
+struct FileReadTarget
+{
+    QString id;
+    QString path;
+};
+/// Both parameters present and the sandbox in a state that allows reads; otherwise responds
+/// (400, 404, 409) and returns nullopt.
+std::optional<FileReadTarget> requireFileRead(const ApiContext &ctx, const HttpRequest &request,
+                                              HttpResponder &responder);
 
 void registerSandboxRoutes(HttpServer &http, const ApiContext &ctx);
 void registerExecRoutes(HttpServer &http, const ApiContext &ctx);
@@ -51,5 +74,8 @@ void registerPreviewRoutes(HttpServer &http, const ApiContext &ctx);
 void registerViewerRoutes(HttpServer &http, const ApiContext &ctx);
 void registerHandoffRoutes(HttpServer &http, const ApiContext &ctx, HandoffService *handoffs);
 void registerTaskRoutes(HttpServer &http, const ApiContext &ctx, TaskService *tasks);
+void registerArtifactRoutes(HttpServer &http, const ApiContext &ctx);
+void registerDocumentRoutes(HttpServer &http, const ApiContext &ctx);
+void registerArchiveRoutes(HttpServer &http, const ApiContext &ctx);
 
 } // namespace banata::server

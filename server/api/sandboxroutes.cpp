@@ -102,6 +102,13 @@ void registerSandboxRoutes(HttpServer &http, const ApiContext &ctx)
         auto parsed = CreateSandboxRequest::fromJson(*body);
         if (!parsed)
             return responder.respond(api::badRequest(parsed.error()));
+        // A capability the server cannot provide is refused now rather than failing every use later.
+        if (const auto &caps = parsed->capabilities; caps && caps->documents && caps->documents->libreofficeHeadless &&
+                                                      !ctx.health.supports(u"documents"_s))
+            return responder.respond(api::badRequest(
+                u"capabilities.documents.libreofficeHeadless: this server has no LibreOffice; install the Debian "
+                u"package libreoffice-writer-nogui (or set BANATA_SOFFICE) and restart banata-local"_s,
+                u"CAPABILITY_UNAVAILABLE"_s));
         responder.respond(api::json(201, ctx.sandboxes->create(*parsed).toJson()));
     }, 256 << 10);
 

@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: MIT
-// Raw bytes: download with Range / If-Range / ETag, and streamed upload. Neither holds a whole
-// file in memory.
+// Raw bytes: download with Range / If-Range / ETag, checksum, and streamed upload. None holds a
+// whole file in memory.
 #include "apiutil.h"
+#include "fileresponse.h"
 #include "routes.h"
 
 #include "server/async.h"
-#include "server/http/httprange.h"
 #include "server/http/httpserver.h"
 #include "server/sandboxmanager.h"
+#include "server/workspace/checksumcache.h"
+#include "server/workspace/fdutil.h"
+#include "server/workspace/sandboxpath.h"
 #include "server/workspace/workspacefs.h"
 
-#include <QDateTime>
 #include <QFile>
-#include <QLocale>
 #include <QPointer>
-#include <QUrl>
 
+#include <cerrno>
+
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -23,19 +26,6 @@ using namespace Qt::StringLiterals;
 namespace banata::server {
 
 namespace {
-QByteArray httpDate(qint64 msecs)
-{
-    return QLocale::c()
-        .toString(QDateTime::fromMSecsSinceEpoch(msecs, Qt::UTC), u"ddd, dd MMM yyyy HH:mm:ss 'GMT'"_s)
-        .toLatin1();
-}
-
-QByteArray contentDisposition(const QString &path)
-{
-    const QString name = path.section(u'/', -1, -1, QString::SectionSkipEmpty);
-    return "attachment; filename*=UTF-8''"_ba + QUrl::toPercentEncoding(name.isEmpty() ? u"download"_s : name);
-}
-
 /// Writes an upload into the workspace as it arrives; the file appears (atomically) only once
 /// the whole body is in.
 class UploadConsumer final : public BodyConsumer
@@ -96,14 +86,11 @@ private:
 
 void download(const ApiContext &ctx, const HttpRequest &request, HttpResponder responder)
 {
-    const QString id = api::requireQueryId(request, responder);
-    if (id.isEmpty())
+    const auto target = requireFileRead(ctx, request, responder);
+    if (!target)
         return;
-    const QString path = request.queryValue(u"path"_s);
-    if (path.isEmpty())
-        return responder.respond(api::badRequest(u"Missing required query parameter: path"_s));
-    if (auto conflict = ctx.sandboxes->checkAcceptsFileReads(id))
-        return responder.respond(api::error(*conflict));
+    const QString id = target->id;
+    const QString path = target->path;
 
     auto opened = WorkspaceFs(workspaceDir(ctx, id)).openForRead(path);
     if (!opened)
@@ -113,46 +100,82 @@ void download(const ApiContext &ctx, const HttpRequest &request, HttpResponder r
         ::close(opened->fd);
         return responder.respond(HttpResponse::error(500, u"Cannot open the file"_s, u"INTERNAL"_s));
     }
-    const qint64 size = opened->size;
-    const QByteArray etag = opened->etag;
+    ServedFile served;
+    served.file = std::move(file);
+    served.size = opened->size;
+    served.etag = opened->etag;
+    served.mtimeMs = opened->mtimeMs;
+    served.downloadName = path.section(u'/', -1, -1, QString::SectionSkipEmpty);
+    // Repr-Digest only when already known (a checksum request computed it): hashing a large file
+    // before the first byte goes out would stall the download.
+    if (const auto relative = normalizeSandboxPath(path); relative && ctx.checksums)
+        served.sha256 = ctx.checksums->find(id, *relative, served.etag);
+    serveFile(request, std::move(responder), std::move(served));
+}
 
-    if (request.header("if-none-match") == etag) {
-        HttpResponse notModified = HttpResponse::empty(304);
-        notModified.setHeader("ETag"_ba, etag);
-        return responder.respond(std::move(notModified));
+bool sameVersion(const struct stat &a, const struct stat &b)
+{
+    return a.st_ino == b.st_ino && a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec
+        && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec && a.st_ctim.tv_sec == b.st_ctim.tv_sec
+        && a.st_ctim.tv_nsec == b.st_ctim.tv_nsec;
+}
+
+/// Runs on a worker: the digest of \a path, from the cache when its ETag is known. A file
+/// written in place while we read is read again (a few times), and such a digest is not cached:
+/// it may belong to no version of the file.
+FsResult<Json> computeChecksum(const QString &dir, const QString &id, const QString &path, ChecksumCache *cache)
+{
+    const WorkspaceFs fs(dir);
+    const auto relative = fs.normalize(path);
+    if (!relative)
+        return FsResult<Json>::failure(relative.error());
+    const QString shown = sandboxPathFor(*relative);
+    for (int attempt = 0;; ++attempt) {
+        auto opened = fs.openForRead(path);
+        if (!opened)
+            return FsResult<Json>::failure(opened.error());
+        const detail::UniqueFd fd(opened->fd);
+        const auto answer = [&](const QString &sha256) {
+            // The shape of banata::FileChecksum (core/files.h).
+            return Json{{"path", toStd(shown)},
+                        {"sha256", toStd(sha256)},
+                        {"size", opened->size},
+                        {"etag", opened->etag.toStdString()}};
+        };
+        if (QString known = cache->find(id, *relative, opened->etag); !known.isEmpty())
+            return answer(known);
+        struct stat before;
+        struct stat after;
+        if (::fstat(fd.get(), &before) < 0)
+            return FsResult<Json>::failure(FsError::fromErrno(errno, shown));
+        auto digest = sha256OfFile(fd.get(), shown);
+        if (!digest)
+            return FsResult<Json>::failure(digest.error());
+        if (::fstat(fd.get(), &after) < 0)
+            return FsResult<Json>::failure(FsError::fromErrno(errno, shown));
+        const bool stable = sameVersion(before, after) && before.st_size == opened->size;
+        if (stable)
+            cache->insert(id, *relative, opened->etag, *digest);
+        if (stable || attempt == 2)
+            return answer(*digest);
     }
+}
 
-    qint64 first = 0;
-    qint64 length = size;
-    int status = 200;
-    const QByteArray range = request.header("range");
-    const QByteArray ifRange = request.header("if-range");
-    // If-Range with another validator means "the file changed": send it whole from the start.
-    if (!range.isEmpty() && (ifRange.isEmpty() || ifRange == etag)) {
-        const auto parsed = parseRangeHeader(range, size);
-        if (parsed && !parsed->satisfiable) {
-            HttpResponse refused = HttpResponse::error(416, u"Requested range not satisfiable"_s,
-                                                       u"RANGE_NOT_SATISFIABLE"_s);
-            refused.setHeader("Content-Range"_ba, parsed->contentRange(size));
-            return responder.respond(std::move(refused));
-        }
-        if (parsed) {
-            first = parsed->first;
-            length = parsed->length();
-            status = 206;
-        }
-    }
-    if (first > 0 && !file->seek(first))
-        return responder.respond(HttpResponse::error(500, u"Cannot seek in the file"_s, u"INTERNAL"_s));
-
-    HttpResponse response = HttpResponse::stream(status, std::move(file), length, "application/octet-stream"_ba);
-    response.setHeader("ETag"_ba, etag);
-    response.setHeader("Accept-Ranges"_ba, "bytes"_ba);
-    response.setHeader("Last-Modified"_ba, httpDate(opened->mtimeMs));
-    response.setHeader("Content-Disposition"_ba, contentDisposition(path));
-    if (status == 206)
-        response.setHeader("Content-Range"_ba, ByteRange{first, first + length - 1, true}.contentRange(size));
-    responder.respond(std::move(response));
+/// `fs/checksum`: the SHA-256 of a file as it is now, read off the event loop and remembered per
+/// ETag, so asking again (or verifying a download of the same bytes) is instant.
+void checksum(const ApiContext &ctx, const HttpRequest &request, HttpResponder responder)
+{
+    const auto target = requireFileRead(ctx, request, responder);
+    if (!target)
+        return;
+    const QString id = target->id;
+    const QString path = target->path;
+    runInPool(
+        ctx.ioPool, ctx.owner,
+        [dir = workspaceDir(ctx, id), id, path, cache = ctx.checksums] { return computeChecksum(dir, id, path, cache); },
+        [responder](const FsResult<Json> &result) mutable {
+            responder.respond(result ? api::json(200, *result) : api::fsError(result.error()));
+        });
 }
 } // namespace
 
@@ -160,6 +183,8 @@ void registerTransferRoutes(HttpServer &http, const ApiContext &ctx)
 {
     http.route("GET"_ba, u"/v1/sandboxes/fs/download"_s,
                [ctx](const HttpRequest &request, HttpResponder responder) { download(ctx, request, responder); });
+    http.route("GET"_ba, u"/v1/sandboxes/fs/checksum"_s,
+               [ctx](const HttpRequest &request, HttpResponder responder) { checksum(ctx, request, responder); });
 
     http.streamRoute("PUT"_ba, u"/v1/sandboxes/fs/upload"_s,
                      [ctx](const HttpRequest &request, HttpResponder responder) -> std::unique_ptr<BodyConsumer> {

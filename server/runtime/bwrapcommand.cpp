@@ -18,20 +18,21 @@ namespace {
 
 // Read-only parts of /etc a userland needs. Never /etc as a whole: with a root server, sandbox
 // processes are host uid 0 (without capabilities) and would read shadow, ssh host keys and
-// /etc/ssl/private.
+// /etc/ssl/private. "libreoffice" is LibreOffice's configuration registry (Debian links
+// /usr/lib/libreoffice/share/registry there): document conversion runs soffice inside.
 const QStringList &etcEntries()
 {
     static const QStringList entries = {
-        u"alternatives"_s,     u"bash.bashrc"_s,  u"ca-certificates"_s, u"ca-certificates.conf"_s,
-        u"debian_version"_s,   u"environment"_s,  u"fonts"_s,           u"gai.conf"_s,
-        u"host.conf"_s,        u"hosts"_s,        u"inputrc"_s,         u"ld.so.cache"_s,
-        u"ld.so.conf"_s,       u"ld.so.conf.d"_s, u"locale.alias"_s,    u"localtime"_s,
-        u"lsb-release"_s,      u"magic"_s,        u"magic.mime"_s,      u"mailcap"_s,
-        u"mime.types"_s,       u"networks"_s,     u"nsswitch.conf"_s,   u"os-release"_s,
-        u"papersize"_s,        u"perl"_s,         u"profile"_s,         u"profile.d"_s,
-        u"protocols"_s,        u"resolv.conf"_s,  u"services"_s,        u"ssh/ssh_config"_s,
-        u"ssh/ssh_config.d"_s, u"ssl/certs"_s,    u"ssl/openssl.cnf"_s, u"terminfo"_s,
-        u"timezone"_s,         u"xdg"_s,
+        u"alternatives"_s,   u"bash.bashrc"_s,      u"ca-certificates"_s, u"ca-certificates.conf"_s,
+        u"debian_version"_s, u"environment"_s,      u"fonts"_s,           u"gai.conf"_s,
+        u"host.conf"_s,      u"hosts"_s,            u"inputrc"_s,         u"ld.so.cache"_s,
+        u"ld.so.conf"_s,     u"ld.so.conf.d"_s,     u"libreoffice"_s,     u"locale.alias"_s,
+        u"localtime"_s,      u"lsb-release"_s,      u"magic"_s,           u"magic.mime"_s,
+        u"mailcap"_s,        u"mime.types"_s,       u"networks"_s,        u"nsswitch.conf"_s,
+        u"os-release"_s,     u"papersize"_s,        u"perl"_s,            u"profile"_s,
+        u"profile.d"_s,      u"protocols"_s,        u"resolv.conf"_s,     u"services"_s,
+        u"ssh/ssh_config"_s, u"ssh/ssh_config.d"_s, u"ssl/certs"_s,       u"ssl/openssl.cnf"_s,
+        u"terminfo"_s,       u"timezone"_s,         u"xdg"_s,
     };
     return entries;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "guitest.h"
 
+#include "core/downloads/downloadmanager.h"
 #include "models/sandboxlistmodel.h"
 #include "session/appsettings.h"
 #include "session/connectionmanager.h"
@@ -9,6 +10,7 @@
 #include "ui/sandboxlistview.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QTest>
 #include <QTreeView>
 
@@ -48,6 +50,11 @@ bool GuiFixture::start(const QStringList &serverArgs)
     options.useKeychain = false;
     m_app = std::make_unique<AppController>(options);
     m_app->settings()->setOperatorName(u"ana"_s);
+    if (!QDir().mkpath(downloadFolder())) {
+        m_error = u"cannot create "_s + downloadFolder();
+        return false;
+    }
+    m_app->settings()->setDownloadFolder(downloadFolder());
     m_app->start();
     MainWindow *w = m_app->window();
     w->show();
@@ -72,6 +79,11 @@ bool GuiFixture::start(const QStringList &serverArgs)
 MainWindow *GuiFixture::window() const
 {
     return m_app ? m_app->window() : nullptr;
+}
+
+DownloadManager *GuiFixture::downloads() const
+{
+    return m_app ? m_app->downloads() : nullptr;
 }
 
 QString GuiFixture::connectionId() const

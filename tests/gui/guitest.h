@@ -18,12 +18,17 @@
 
 class QTreeView;
 
+namespace banata {
+class DownloadManager;
+}
+
 namespace banata::test {
 
 /**
  * What every GUI test starts from: a real banata-local, the real app (AppController with
- * --connect to that server, settings and journal in a temp dir, keys in memory) with its window
- * shown and active, and an ApiClient on the same server to act as an agent or another operator.
+ * --connect to that server, settings and journal in a temp dir, downloads into an empty temp
+ * folder, keys in memory) with its window shown and active, and an ApiClient on the same server
+ * to act as an agent or another operator.
  * Usage:
  *   GuiFixture f;
  *   QVERIFY2(f.start(), qPrintable(f.errorString()));
@@ -45,6 +50,11 @@ public:
     const ApiClient &client() const { return *m_client; }
     QString connectionId() const;
     QString tempPath(const QString &name) const { return m_tempDir.filePath(name); }
+    /// The app's download engine, and the folder its settings send downloads to (empty at start).
+    DownloadManager *downloads() const;
+    QString downloadFolder() const { return m_tempDir.filePath(QStringLiteral("downloads")); }
+    /// The server, to stop or freeze it under a running download.
+    LocalServer &server() { return m_server; }
 
     /// Creates a sandbox through the API (not the UI) and waits until the window lists it ready.
     Sandbox createSandbox(const QString &name, const Json &metadata = Json::object());

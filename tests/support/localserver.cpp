@@ -32,11 +32,25 @@ LocalServer::~LocalServer()
 
 bool LocalServer::start(const QStringList &extraArgs, int timeoutMs)
 {
+    return launch(0, extraArgs, timeoutMs);
+}
+
+bool LocalServer::restart(const QStringList &extraArgs, int timeoutMs)
+{
+    if (!m_url.isValid()) {
+        m_error = u"restart() needs a server that was started"_s;
+        return false;
+    }
+    return launch(m_url.port(), extraArgs, timeoutMs);
+}
+
+bool LocalServer::launch(int port, const QStringList &extraArgs, int timeoutMs)
+{
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_output.clear();
     m_process->start(QStringLiteral(BANATA_LOCAL_BINARY),
-                     QStringList{u"--port"_s, u"0"_s, u"--data-dir"_s, m_dataDir} + extraArgs);
+                     QStringList{u"--port"_s, QString::number(port), u"--data-dir"_s, m_dataDir} + extraArgs);
     if (!m_process->waitForStarted(timeoutMs)) {
         m_error = u"banata-local did not start: "_s + m_process->errorString();
         return false;

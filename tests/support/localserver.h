@@ -26,6 +26,9 @@ public:
 
     /// Starts and waits until it listens (or fails); \a extraArgs go to banata-local.
     bool start(const QStringList &extraArgs = {}, int timeoutMs = 20000);
+    /// After kill() or terminate(): starts again on the same data directory and the same port,
+    /// so clients that keep the old URL (a download resuming) find the server back.
+    bool restart(const QStringList &extraArgs = {}, int timeoutMs = 20000);
     /// SIGKILL, as a crash would; sandboxes survive it.
     void kill();
     /// SIGTERM and wait for a clean exit.
@@ -41,6 +44,8 @@ public:
     QByteArray output() const { return m_output; }
 
 private:
+    bool launch(int port, const QStringList &extraArgs, int timeoutMs);
+
     std::unique_ptr<QTemporaryDir> m_tempDir;
     QString m_dataDir;
     std::unique_ptr<QProcess> m_process;

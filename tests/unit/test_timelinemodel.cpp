@@ -157,6 +157,18 @@ private slots:
             u"Automation client disconnected — client closed (120 commands forwarded, 3 held back)"_s, u"automation"_s);
         row("unknown", u"sandbox.disk.almost_full"_s, Json{{"status", "warning"}}, u"Disk almost full — warning"_s);
         row("unknown, odd data", u"sandbox.handoff.weird"_s, Json::array({1, 2}), u"Handoff updated (Other)"_s);
+        row("files in the sandbox", u"sandbox.files.changed"_s,
+            Json{{"paths", {"/workspace/out/a.txt", "/workspace/b.txt", "/workspace/c.txt", "/workspace/d.txt"}},
+                 {"origin", "sandbox"}},
+            u"4 files changed in the sandbox: a.txt, b.txt, c.txt and 1 more"_s, u"sandbox"_s);
+        row("document converted", u"sandbox.document.converted"_s,
+            Json{{"id", "dc_1"}, {"sourcePath", "/workspace/report.md"}, {"outputPath", "/workspace/report.pdf"},
+                 {"format", "pdf"}, {"sizeBytes", 42 * 1024}},
+            u"report.md converted to PDF (report.pdf, 42 KB)"_s);
+        row("artifact kept", u"sandbox.artifacts.updated"_s,
+            Json{{"artifact", {{"key", "out/report.pdf"}, {"name", "report.pdf"}, {"sizeBytes", 42 * 1024}}}},
+            u"Artifact report.pdf kept (42 KB)"_s);
+        row("artifacts, odd data", u"sandbox.artifacts.updated"_s, Json{{"artifact", 5}}, u"Artifacts updated"_s);
         row("garbage types", u"sandbox.files.changed"_s, Json{{"paths", 42}, {"origin", 7}}, u"Files changed"_s);
         row("task without task", u"sandbox.agent.task.completed"_s, Json{{"taskId", "task_9"}},
             u"Task completed — task_9"_s, u"agent"_s);
@@ -227,6 +239,39 @@ private slots:
         QCOMPARE(model.rowCount(), 0);
         model.addEvent(makeEvent(3, u"sandbox.paused"_s, Json::object()));
         QCOMPARE(model.rowCount(), 1); // cleared: seen seqs forgotten too
+    }
+
+    void sandboxFileChangesShareOneLine()
+    {
+        TimelineModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto changed = [](qint64 seq, std::initializer_list<const char *> paths, qint64 at) {
+            Json array = Json::array();
+            for (const char *path : paths)
+                array.push_back(path);
+            return makeEvent(seq, u"sandbox.files.changed"_s, Json{{"paths", array}, {"origin", "sandbox"}}, at);
+        };
+        model.addEvent(changed(1, {"/workspace/a.o"}, kT0));
+        model.addEvent(changed(2, {"/workspace/b.o", "/workspace/a.o"}, kT0 + 1000));
+        model.addEvent(changed(3, {"/workspace/c.o"}, kT0 + 2000));
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.entryAt(0).summary, u"3 files changed in the sandbox: a.o, b.o, c.o"_s);
+        QCOMPARE(model.entryAt(0).timestamp, kT0);
+
+        // Something else in between starts a new line, as does a long quiet spell.
+        model.addEvent(makeEvent(4, u"sandbox.paused"_s, Json::object(), kT0 + 3000));
+        model.addEvent(changed(5, {"/workspace/d.o"}, kT0 + 4000));
+        model.addEvent(changed(6, {"/workspace/e.o"}, kT0 + 4000 + 10 * 60 * 1000));
+        QCOMPARE(model.rowCount(), 4);
+        // An older page of history joins the line after it.
+        model.addEvent(changed(0, {"/workspace/z.o"}, kT0 - 500));
+        QCOMPARE(model.rowCount(), 4);
+        QCOMPARE(model.entryAt(0).timestamp, kT0 - 500);
+        QCOMPARE(model.entryAt(0).summary, u"4 files changed in the sandbox: a.o, b.o, c.o and 1 more"_s);
+        // Changes through the API stay one line each: they are the operator's and the agent's own.
+        model.addEvent(makeEvent(7, u"sandbox.files.changed"_s, Json{{"paths", {"/workspace/f"}}, {"origin", "api"}},
+                                 kT0 + 4000 + 10 * 60 * 1000 + 1));
+        QCOMPARE(model.rowCount(), 5);
     }
 
     void exportsReadBack()
