@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include <QDateTime>
-#include <QSet>
 
 #include "models/metatypes.h"
 #include "models/modeltext.h"
@@ -13,77 +12,28 @@ using namespace Qt::StringLiterals;
 
 namespace banata {
 
-namespace {
-/// Newest first; equal times by key so the order never depends on arrival.
-bool newerThan(const Artifact &a, const Artifact &b)
-{
-    if (a.createdAt != b.createdAt)
-        return a.createdAt > b.createdAt;
-    return a.key > b.key;
-}
-} // namespace
-
 ArtifactListModel::ArtifactListModel(QObject *parent)
-    : QAbstractTableModel(parent)
+    : NewestFirstTableModel(parent)
 {}
 
 void ArtifactListModel::setArtifacts(QList<Artifact> artifacts)
 {
-    QSet<QString> seen; // one row per key, whatever the answer holds
-    artifacts.removeIf([&seen](const Artifact &artifact) {
-        if (seen.contains(artifact.key))
-            return true;
-        seen.insert(artifact.key);
-        return false;
-    });
-    std::sort(artifacts.begin(), artifacts.end(), newerThan);
-    beginResetModel();
-    m_rows = std::move(artifacts);
-    endResetModel();
+    resetRows(std::move(artifacts));
 }
 
 void ArtifactListModel::upsert(const Artifact &artifact)
 {
-    const int existing = rowOf(artifact.key);
-    if (existing >= 0) {
-        if (m_rows.at(existing) == artifact)
-            return;
-        if (m_rows.at(existing).createdAt == artifact.createdAt) {
-            m_rows[existing] = artifact;
-            Q_EMIT dataChanged(index(existing, 0), index(existing, ColumnCount - 1));
-            return;
-        }
-        // Kept again under the same key: it moves to where its new time puts it.
-        beginRemoveRows({}, existing, existing);
-        m_rows.removeAt(existing);
-        endRemoveRows();
-    }
-    const int at =
-        int(std::upper_bound(m_rows.cbegin(), m_rows.cend(), artifact, newerThan) - m_rows.cbegin());
-    beginInsertRows({}, at, at);
-    m_rows.insert(at, artifact);
-    endInsertRows();
+    upsertRow(artifact);
 }
 
 std::optional<Artifact> ArtifactListModel::artifactAt(int row) const
 {
-    if (row < 0 || row >= m_rows.size())
-        return std::nullopt;
-    return m_rows.at(row);
+    return rowAt(row);
 }
 
 int ArtifactListModel::rowOf(const QString &key) const
 {
-    for (int row = 0; row < m_rows.size(); ++row) {
-        if (m_rows.at(row).key == key)
-            return row;
-    }
-    return -1;
-}
-
-int ArtifactListModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return rowOfKey(key);
 }
 
 int ArtifactListModel::columnCount(const QModelIndex &parent) const

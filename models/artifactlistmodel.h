@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <QAbstractTableModel>
-
 #include "core/artifact.h"
+#include "models/newestfirsttablemodel.h"
 
 namespace banata {
 
 /// A sandbox's artifacts, newest first (the Files tab's Artifacts list): name, size, created, origin.
-class ArtifactListModel final : public QAbstractTableModel
+class ArtifactListModel final : public NewestFirstTableModel<Artifact, &Artifact::key>
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ArtifactListModel)
@@ -37,17 +36,14 @@ public:
 
     void setArtifacts(QList<Artifact> artifacts); // any order; kept newest first
     void upsert(const Artifact &artifact);        // by key
-    const QList<Artifact> &artifacts() const { return m_rows; }
+    const QList<Artifact> &artifacts() const { return rows(); }
     std::optional<Artifact> artifactAt(int row) const;
     int rowOf(const QString &key) const;
 
-    int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-private:
-    QList<Artifact> m_rows;
 };
 
 } // namespace banata

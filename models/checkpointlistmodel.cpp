@@ -5,7 +5,6 @@
 
 #include <QDateTime>
 #include <QLocale>
-#include <QSet>
 
 #include "models/metatypes.h"
 #include "models/modeltext.h"
@@ -14,77 +13,28 @@ using namespace Qt::StringLiterals;
 
 namespace banata {
 
-namespace {
-/// Newest first; equal times by id so the order never depends on arrival.
-bool newerThan(const Checkpoint &a, const Checkpoint &b)
-{
-    if (a.createdAt != b.createdAt)
-        return a.createdAt > b.createdAt;
-    return a.id > b.id;
-}
-} // namespace
-
 CheckpointListModel::CheckpointListModel(QObject *parent)
-    : QAbstractTableModel(parent)
+    : NewestFirstTableModel(parent)
 {}
 
 void CheckpointListModel::setCheckpoints(QList<Checkpoint> checkpoints)
 {
-    // One row per id: the server never repeats one, a broken answer might.
-    QSet<QString> seen;
-    checkpoints.removeIf([&seen](const Checkpoint &checkpoint) {
-        if (seen.contains(checkpoint.id))
-            return true;
-        seen.insert(checkpoint.id);
-        return false;
-    });
-    std::sort(checkpoints.begin(), checkpoints.end(), newerThan);
-    beginResetModel();
-    m_rows = std::move(checkpoints);
-    endResetModel();
+    resetRows(std::move(checkpoints));
 }
 
 void CheckpointListModel::upsert(const Checkpoint &checkpoint)
 {
-    const int existing = rowOf(checkpoint.id);
-    if (existing >= 0) {
-        if (m_rows.at(existing) == checkpoint)
-            return;
-        if (m_rows.at(existing).createdAt == checkpoint.createdAt) {
-            m_rows[existing] = checkpoint;
-            Q_EMIT dataChanged(index(existing, 0), index(existing, ColumnCount - 1));
-            return;
-        }
-        beginRemoveRows({}, existing, existing);
-        m_rows.removeAt(existing);
-        endRemoveRows();
-    }
-    const int at =
-        int(std::upper_bound(m_rows.cbegin(), m_rows.cend(), checkpoint, newerThan) - m_rows.cbegin());
-    beginInsertRows({}, at, at);
-    m_rows.insert(at, checkpoint);
-    endInsertRows();
+    upsertRow(checkpoint);
 }
 
 std::optional<Checkpoint> CheckpointListModel::checkpointAt(int row) const
 {
-    if (row < 0 || row >= m_rows.size())
-        return std::nullopt;
-    return m_rows.at(row);
+    return rowAt(row);
 }
 
 int CheckpointListModel::rowOf(const QString &id) const
 {
-    for (int row = 0; row < m_rows.size(); ++row) {
-        if (m_rows.at(row).id == id)
-            return row;
-    }
-    return -1;
-}
-
-int CheckpointListModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return rowOfKey(id);
 }
 
 int CheckpointListModel::columnCount(const QModelIndex &parent) const

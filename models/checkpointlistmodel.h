@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <QAbstractTableModel>
-
 #include "core/checkpoint.h"
+#include "models/newestfirsttablemodel.h"
 
 namespace banata {
 
 /// A sandbox's checkpoints, newest first (the Checkpoints tab): label, time, size, files.
-class CheckpointListModel final : public QAbstractTableModel
+class CheckpointListModel final : public NewestFirstTableModel<Checkpoint, &Checkpoint::id>
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(CheckpointListModel)
@@ -37,17 +36,14 @@ public:
     void setCheckpoints(QList<Checkpoint> checkpoints); // any order; kept newest first
     /// Inserts or updates one (by id), keeping newest first.
     void upsert(const Checkpoint &checkpoint);
-    const QList<Checkpoint> &checkpoints() const { return m_rows; }
+    const QList<Checkpoint> &checkpoints() const { return rows(); }
     std::optional<Checkpoint> checkpointAt(int row) const;
     int rowOf(const QString &id) const; // -1 when absent
 
-    int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-private:
-    QList<Checkpoint> m_rows;
 };
 
 } // namespace banata
