@@ -21,7 +21,8 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(u"banata-operator"_s);
     QApplication::setApplicationDisplayName(u"Banata Operator"_s);
     QApplication::setApplicationVersion(QStringLiteral(BANATA_VERSION));
-    QApplication::setDesktopFileName(u"banata-operator"_s);
+    // The installed desktop entry, icon and AppStream id (installer/): Wayland's app_id.
+    QApplication::setDesktopFileName(u"dev.banata.Operator"_s);
 
     const banata::CommandLine commandLine = banata::parseCommandLine(QApplication::arguments());
     if (commandLine.exitNow) {

@@ -3,6 +3,9 @@
 
 #include <QStringList>
 
+#include <cmath>
+#include <limits>
+
 using namespace Qt::StringLiterals;
 
 namespace banata {
@@ -143,12 +146,21 @@ std::optional<qint64> JsonReader::optionalInt(const char *key)
     const Json *v = field(key);
     if (!v || v->is_null())
         return std::nullopt;
+    if (v->is_number_unsigned()) {
+        // Above 2^63 - 1 it would wrap around to a negative number.
+        const auto value = v->get<quint64>();
+        if (value <= quint64(std::numeric_limits<qint64>::max()))
+            return qint64(value);
+        fail(key, u"expected an integer, got %1 (out of range)"_s.arg(value));
+        return std::nullopt;
+    }
     if (v->is_number_integer())
         return v->get<qint64>();
     // JSON has one number type: accept integral doubles (1.0), reject fractions and overflow.
+    // The range is checked before converting: a double outside qint64 does not convert (UB).
     if (v->is_number_float()) {
         const double d = v->get<double>();
-        if (d == double(qint64(d)) && d > -9.2e18 && d < 9.2e18)
+        if (d > -9.2e18 && d < 9.2e18 && d == std::trunc(d))
             return qint64(d);
         fail(key, u"expected an integer, got "_s + QString::number(d));
         return std::nullopt;

@@ -3,7 +3,7 @@
 
 #include <QMessageAuthenticationCode>
 
-#include <cstdlib>
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -222,7 +222,12 @@ bool verifyWebhookSignature(QByteArrayView secret, QByteArrayView header, QByteA
             signatures.append(item.mid(3));
         }
     }
-    if (!timestamp || signatures.isEmpty() || std::abs(nowSeconds - *timestamp) > toleranceSeconds)
+    if (!timestamp || signatures.isEmpty())
+        return false;
+    // |now - t| in unsigned arithmetic: a hostile t near the qint64 limits must not overflow.
+    const quint64 distance = *timestamp >= nowSeconds ? quint64(*timestamp) - quint64(nowSeconds)
+                                                      : quint64(nowSeconds) - quint64(*timestamp);
+    if (distance > quint64(std::max<qint64>(0, toleranceSeconds)))
         return false;
     const QByteArray expected = webhookSignature(secret, *timestamp, body);
     for (const QByteArray &candidate : std::as_const(signatures)) {

@@ -13,7 +13,10 @@ build_packages=(
     chromium fonts-dejavu-core
     libreoffice-writer-nogui # the documents capability: headless conversion to PDF
 )
-test_packages=(curl xvfb xauth libgl1-mesa-dri)
+test_packages=(curl xvfb xauth libgl1-mesa-dri
+    clang libclang-rt-14-dev                            # libFuzzer targets (scripts/fuzz.sh)
+    dpkg-dev lintian desktop-file-utils appstream       # the .deb package test (installer/)
+)
 bench_packages=(curl nginx-light)
 
 wanted=()

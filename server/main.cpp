@@ -7,8 +7,10 @@
 #include <QSocketNotifier>
 #include <QStandardPaths>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -38,10 +40,24 @@ void quitOnSignals(QCoreApplication &app)
     sigaction(SIGTERM, &action, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 }
+
+/// Every sandbox holds a few of our descriptors (control socket, pipes) and every client one:
+/// the soft limit most desktops give (1024) runs out near 300 sandboxes ("pipe: Too many open
+/// files"). Take what the hard limit allows; the kernel caps it at fs.nr_open.
+void raiseOpenFileLimit()
+{
+    rlimit limit = {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max)
+        return;
+    limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, rlim_t(1) << 20);
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
+        std::fprintf(stderr, "banata-local: could not raise the open-file limit\n");
+}
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    raiseOpenFileLimit();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"banata-local"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(BANATA_VERSION));

@@ -46,6 +46,16 @@ ApiError sandboxNotFound()
     return ApiError{ApiError::Kind::Http, 404, u"Sandbox session not found"_s, u"SANDBOX_NOT_FOUND"_s, {}};
 }
 
+ApiError storeFailure(const Store &store)
+{
+    if (store.lastErrorIsNoSpace())
+        return ApiError{ApiError::Kind::Http, 507,
+                        u"No space left on the disk holding banata-local's data; nothing was saved"_s,
+                        u"NO_SPACE"_s, {}};
+    return ApiError{ApiError::Kind::Http, 500, u"Could not save to the database: "_s + store.lastError(),
+                    u"STORE_ERROR"_s, {}};
+}
+
 ApiError stateConflict(const Sandbox &sandbox)
 {
     auto conflict = [](const QString &message, const QString &code) {
@@ -81,6 +91,8 @@ SandboxManager::SandboxManager(Options options, Store *store, EventHub *events, 
     , m_freezer(freezer)
 {
     QDir().mkpath(m_options.sandboxesDir);
+    m_resaveTimer.setInterval(2000);
+    connect(&m_resaveTimer, &QTimer::timeout, this, &SandboxManager::resaveUnsaved);
 }
 
 SandboxManager::~SandboxManager() = default; // process trees are detached: they outlive the server
@@ -104,8 +116,35 @@ std::optional<Sandbox> SandboxManager::find(const QString &id) const
 
 void SandboxManager::persist(Entry &e)
 {
-    if (!m_store->saveSandbox(e.record))
-        qCWarning(lcSandboxes) << "could not persist sandbox" << e.id() << m_store->lastError();
+    if (m_store->saveSandbox(e.record))
+        return;
+    qCWarning(lcSandboxes) << "could not persist sandbox" << e.id() << m_store->lastError();
+    resaveLater(e.id());
+}
+
+void SandboxManager::resaveLater(const QString &id)
+{
+    // A state change cannot be refused (the processes did stop), but it must not stay unsaved:
+    // a restart would bring back what it finds in the store, e.g. a killed sandbox as ready.
+    m_unsaved.insert(id);
+    if (!m_resaveTimer.isActive())
+        m_resaveTimer.start();
+}
+
+void SandboxManager::resaveUnsaved()
+{
+    m_store->begin();
+    bool saved = true;
+    for (const QString &id : std::as_const(m_unsaved)) {
+        const Entry *e = entry(id);
+        if (e && !m_store->saveSandbox(e->record))
+            saved = false;
+    }
+    if (!m_store->commit() || !saved)
+        return; // still full: try again at the next tick
+    qCInfo(lcSandboxes) << "saved" << m_unsaved.size() << "sandbox record(s) that could not be saved before";
+    m_unsaved.clear();
+    m_resaveTimer.stop();
 }
 
 bool SandboxManager::transition(Entry &e, S to, std::optional<QString> reason)
@@ -135,14 +174,15 @@ bool SandboxManager::transition(Entry &e, S to, std::optional<QString> reason)
     if (s.statusReason)
         data["reason"] = toStd(*s.statusReason);
     m_events->publish(eventTypeForTransition(from, to), e.id(), std::move(data));
-    m_store->commit();
+    if (!m_store->commit())
+        resaveLater(e.id()); // rolled back, the record with it
     emit statusChanged(s, from);
     qCInfo(lcSandboxes).noquote() << e.id() << toString(from) << "->" << toString(to)
                                   << (s.statusReason ? *s.statusReason : QString());
     return true;
 }
 
-Sandbox SandboxManager::create(const CreateSandboxRequest &request)
+ApiExpected<Sandbox> SandboxManager::create(const CreateSandboxRequest &request)
 {
     auto e = std::make_shared<Entry>();
     Sandbox &s = e->record.sandbox;
@@ -160,13 +200,17 @@ Sandbox SandboxManager::create(const CreateSandboxRequest &request)
     // The sandbox's own credential: processes inside call back (handoff CLI) with it, limited to
     // their own sandbox. Kept with the env, which the API never returns.
     e->record.env.insert(QStringLiteral("BANATA_SANDBOX_TOKEN"), u"bst_"_s + newId());
-    m_entries.insert(s.id, e);
 
+    // Saved before it is announced or started: a sandbox the store cannot keep (a full disk) is
+    // refused, not acknowledged and then forgotten at the next restart.
     m_store->begin();
-    persist(*e);
-    m_events->publish(u"sandbox.created"_s, s.id,
-                      Json{{"status", "queued"}, {"sandbox", s.toJson()}});
-    m_store->commit();
+    const bool saved = m_store->saveSandbox(e->record);
+    if (!m_store->commit() || !saved) {
+        qCWarning(lcSandboxes) << "refusing a new sandbox that cannot be saved:" << m_store->lastError();
+        return ApiExpected<Sandbox>::failure(storeFailure(*m_store));
+    }
+    m_entries.insert(s.id, e);
+    m_events->publish(u"sandbox.created"_s, s.id, Json{{"status", "queued"}, {"sandbox", s.toJson()}});
     const Sandbox created = s;
     enqueueStart(*e);
     return created;

@@ -9,6 +9,8 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
+#include <QTimer>
 
 #include <functional>
 #include <memory>
@@ -49,7 +51,8 @@ public:
     using ExecCallback = std::function<void(const ApiExpected<banata::ExecResult> &)>;
     using DoneCallback = std::function<void(const std::optional<banata::ApiError> &)>;
 
-    banata::Sandbox create(const banata::CreateSandboxRequest &request);
+    /// Saved and queued to start; fails (507 on a full disk) when the store cannot keep it.
+    ApiExpected<banata::Sandbox> create(const banata::CreateSandboxRequest &request);
     std::optional<banata::Sandbox> find(const QString &id) const;
     banata::SandboxPage list(const banata::SandboxListQuery &query) const;
     QString sandboxRoot(const QString &id) const;
@@ -94,6 +97,9 @@ private:
     Entry *entry(const QString &id) const;
     bool transition(Entry &e, banata::SandboxStatus to, std::optional<QString> reason = std::nullopt);
     void persist(Entry &e);
+    /// A record whose save failed (a full disk) is saved again, whole, once the store takes it.
+    void resaveLater(const QString &id);
+    void resaveUnsaved();
     void enqueueStart(Entry &e);
     void pumpStartQueue();
     void startProcess(Entry &e, bool attach);
@@ -118,11 +124,15 @@ private:
     QHash<QString, std::shared_ptr<Entry>> m_entries;
     QList<QString> m_startQueue;
     int m_starting = 0;
+    QSet<QString> m_unsaved; // what happened to them is not in the store yet
+    QTimer m_resaveTimer;
 };
 
 /// The 409 a request gets in \a status, e.g. "Sandbox is not ready" (SANDBOX_NOT_READY).
 banata::ApiError stateConflict(const banata::Sandbox &sandbox);
 banata::ApiError sandboxNotFound();
+/// The error for a write the store could not make: 507 NO_SPACE on a full disk, else 500.
+banata::ApiError storeFailure(const Store &store);
 QString newId();
 
 } // namespace banata::server

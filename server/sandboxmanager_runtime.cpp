@@ -7,9 +7,12 @@
 #include "core/lifecycle.h"
 #include "server/runtime/sandboxprocess.h"
 #include "server/workspace/checkpointstore.h"
+#include "server/workspace/uploadsink.h"
 
 #include <QLoggingCategory>
 #include <QThreadPool>
+
+#include <ctime>
 
 using namespace Qt::StringLiterals;
 
@@ -257,14 +260,33 @@ void SandboxManager::recover()
         e->record = record;
         m_entries.insert(record.sandbox.id, e);
     }
+    // File times use the coarse clock: anything changed before this moment predates this server.
+    struct timespec startedAt = {};
+    ::clock_gettime(CLOCK_REALTIME_COARSE, &startedAt);
+    const qint64 startedAtNs = qint64(startedAt.tv_sec) * 1000000000 + startedAt.tv_nsec;
     int attaching = 0;
     for (const auto &e : std::as_const(m_entries)) {
         if (isTerminal(e->status()))
             continue;
         ++attaching;
+        const QString root = sandboxRoot(e->id());
+        const CheckpointStore checkpoints(root);
         // Finishes a checkpoint restore the previous server died in the middle of.
-        if (auto recovered = CheckpointStore(sandboxRoot(e->id())).recover(); !recovered)
+        if (auto recovered = checkpoints.recover(); !recovered)
             qCWarning(lcSandboxRuntime).noquote() << e->id() << "checkpoint recovery:" << recovered.error().message;
+        // Now, before any request can start a new checkpoint: a copy the previous server renamed
+        // into place but never recorded (it died in between) is not a checkpoint.
+        QStringList recorded;
+        for (const Checkpoint &checkpoint : m_store->checkpoints(e->id()))
+            recorded.append(checkpoint.id);
+        if (auto discarded = checkpoints.discardUnrecorded(recorded); !discarded)
+            qCWarning(lcSandboxRuntime).noquote() << e->id() << "checkpoint recovery:" << discarded.error().message;
+        // What a killed server left half-written (partial checkpoint copies, uploads) goes in the
+        // background: walking a large workspace or deleting a large copy takes a while.
+        QThreadPool::globalInstance()->start([root, startedAtNs] {
+            CheckpointStore(root).removeLeftovers();
+            UploadSink::removeAbandoned(root + u"/workspace"_s, startedAtNs);
+        });
         startProcess(*e, /*attach=*/true);
     }
     qCInfo(lcSandboxRuntime) << "recovered" << m_entries.size() << "sandboxes," << attaching << "live";

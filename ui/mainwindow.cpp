@@ -62,7 +62,7 @@ MainWindow::MainWindow(const MainWindowContext &context, QWidget *parent)
     , m_downloadsDock(new QDockWidget(tr("Downloads"), this))
 {
     setObjectName(u"mainWindow"_s);
-    setWindowIcon(QIcon::fromTheme(u"banata-operator"_s, Icons::badgedAppIcon(0)));
+    setWindowIcon(QIcon::fromTheme(u"dev.banata.Operator"_s, Icons::badgedAppIcon(0)));
     m_messageBar->setObjectName(u"messageBar"_s);
 
     m_leftSplitter->setObjectName(u"leftSplitter"_s);

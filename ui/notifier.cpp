@@ -114,10 +114,10 @@ void Notifier::showDesktop(const QString &title, const QString &body)
 {
     QDBusMessage call = QDBusMessage::createMethodCall(kService, kPath, kService, u"Notify"_s);
     QVariantMap hints;
-    hints.insert(u"desktop-entry"_s, u"banata-operator"_s);
+    hints.insert(u"desktop-entry"_s, u"dev.banata.Operator"_s); // installer/dev.banata.Operator.desktop
     hints.insert(u"category"_s, u"im.received"_s);
     hints.insert(u"urgency"_s, QVariant::fromValue(uchar(1)));
-    call << QApplication::applicationDisplayName() << uint(0) << u"banata-operator"_s << title << body
+    call << QApplication::applicationDisplayName() << uint(0) << u"dev.banata.Operator"_s << title << body
          << QStringList() << hints << int(-1);
     auto *watcher = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);
     connect(watcher, &QDBusPendingCallWatcher::finished, this, [this, watcher, title, body] {

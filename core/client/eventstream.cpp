@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/client/eventstream.h"
 
-#include "core/json.h"
+#include "core/client/eventmessage.h"
 
 #include <QLoggingCategory>
 #include <QNetworkRequest>
@@ -128,25 +128,25 @@ void EventStream::onConnected()
 void EventStream::onTextMessage(const QString &message)
 {
     m_awaitingPong = false; // anything received proves the connection alive
-    const auto json = parseJson(message.toUtf8());
-    const Parsed<Event> event = json ? Event::fromJson(*json) : Parsed<Event>::failure(json.error());
-    if (!event) {
-        qCWarning(lcEvents) << "skipped a malformed event:" << event.error();
-        Q_EMIT protocolError(u"Skipped a malformed event: "_s + event.error());
+    const EventMessage read = readEventMessage(message.toUtf8(), m_lastSeq);
+    switch (read.kind) {
+    case EventMessage::Kind::Malformed:
+        qCWarning(lcEvents) << "skipped a malformed event:" << read.error;
+        Q_EMIT protocolError(u"Skipped a malformed event: "_s + read.error);
         return;
-    }
-    if (event->type == QLatin1StringView(kStreamResetEvent)) {
-        qCInfo(lcEvents) << "stream reset at seq" << event->seq << "(had" << m_lastSeq << ")";
-        m_lastSeq = event->seq; // may go down: the server's numbering is what counts now
+    case EventMessage::Kind::Reset:
+        qCInfo(lcEvents) << "stream reset at seq" << read.event.seq << "(had" << m_lastSeq << ")";
+        m_lastSeq = read.event.seq; // may go down: the server's numbering is what counts now
         Q_EMIT resetRequired();
         return;
-    }
-    if (event->seq <= m_lastSeq) {
-        qCDebug(lcEvents) << "dropped duplicate event" << event->seq;
+    case EventMessage::Kind::Duplicate:
+        qCDebug(lcEvents) << "dropped duplicate event" << read.event.seq;
+        return;
+    case EventMessage::Kind::Deliver:
+        m_lastSeq = read.event.seq;
+        Q_EMIT eventReceived(read.event);
         return;
     }
-    m_lastSeq = event->seq;
-    Q_EMIT eventReceived(*event);
 }
 
 void EventStream::onSocketGone(QWebSocket *socket)

@@ -3,7 +3,6 @@
 
 #include <QIODevice>
 #include <QLoggingCategory>
-#include <QRegularExpression>
 
 using namespace Qt::StringLiterals;
 
@@ -13,48 +12,6 @@ namespace banata {
 
 namespace {
 constexpr qint64 kReadBufferSize = 1024 * 1024; // bounds memory when the disk is slower than the network
-
-struct ContentRange
-{
-    qint64 first = 0;
-    qint64 total = -1; // '*': unknown
-};
-
-// "bytes 100-199/1000" or "bytes 100-199/*".
-std::optional<ContentRange> parseContentRange(const QByteArray &header)
-{
-    static const QRegularExpression pattern(u"^bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)$"_s);
-    const auto match = pattern.match(QString::fromLatin1(header.trimmed()));
-    if (!match.hasMatch())
-        return std::nullopt;
-    ContentRange range;
-    range.first = match.captured(1).toLongLong();
-    const qint64 last = match.captured(2).toLongLong();
-    if (match.captured(3) != u"*")
-        range.total = match.captured(3).toLongLong();
-    if (last < range.first || (range.total >= 0 && last >= range.total))
-        return std::nullopt;
-    return range;
-}
-
-// One member of a structured-field dictionary: `key=:base64:` plus optional `;parameters`.
-QString sha256FromMember(QByteArrayView member)
-{
-    const qsizetype semicolon = member.indexOf(';');
-    if (semicolon >= 0)
-        member = member.first(semicolon);
-    const qsizetype equals = member.indexOf('=');
-    if (equals <= 0)
-        return {};
-    const QByteArray key = member.first(equals).trimmed().toByteArray().toLower();
-    const QByteArray value = member.sliced(equals + 1).trimmed().toByteArray();
-    if (key != "sha-256" || value.size() < 2 || !value.startsWith(':') || !value.endsWith(':'))
-        return {};
-    auto decoded = QByteArray::fromBase64Encoding(value.mid(1, value.size() - 2), QByteArray::AbortOnBase64DecodingErrors);
-    if (!decoded || decoded.decoded.size() != 32)
-        return {};
-    return QString::fromLatin1(decoded.decoded.toHex());
-}
 
 ApiError badResponse(const QString &message)
 {
@@ -67,21 +24,6 @@ ApiError deviceError(const QString &message)
     return {ApiError::Kind::Aborted, 0, message, {}, {}};
 }
 } // namespace
-
-QString sha256FromReprDigest(QByteArrayView header)
-{
-    // Base64 has no ',' and a byte sequence no quotes, so members split on ','. Several headers
-    // arrive joined with ", ", which is the same dictionary syntax.
-    QString found;
-    for (QByteArrayView rest = header; !rest.isEmpty();) {
-        const qsizetype comma = rest.indexOf(',');
-        const QByteArrayView member = comma < 0 ? rest : rest.first(comma);
-        rest = comma < 0 ? QByteArrayView() : rest.sliced(comma + 1);
-        if (QString hex = sha256FromMember(member); !hex.isEmpty())
-            found = std::move(hex); // as in a dictionary, the last one wins
-    }
-    return found;
-}
 
 DownloadJob::DownloadJob(ApiEndpoint endpoint, ApiRequest request, QIODevice *sink, Resume resume)
     : ApiJob(std::move(endpoint), std::move(request))

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/client/apijobs.h"
+#include "core/client/transferheaders.h"
 
 #include <QPointer>
 
@@ -15,11 +16,6 @@ struct DownloadResume
     qint64 offset = 0; // bytes already on disk
     QByteArray etag;   // the ETag they came with; empty: resume without a guard
 };
-
-/// The SHA-256 in a `Repr-Digest` header (RFC 9530, e.g. `sha-256=:<base64>:, sha-512=:…:`) as
-/// lowercase hex; empty when the header lists none or only malformed ones. Other algorithms and
-/// parameters are ignored.
-QString sha256FromReprDigest(QByteArrayView header);
 
 /**
  * `GET /v1/sandboxes/fs/download`: streams a file's raw bytes into a caller-owned device as they

@@ -75,12 +75,21 @@ void create(const ApiContext &ctx, const HttpRequest &request, HttpResponder res
     const QString root = ctx.sandboxes->sandboxRoot(id);
     whileFrozen(
         ctx, id, responder, [root, cpId = checkpoint.id] { return CheckpointStore(root).create(cpId); },
-        [ctx, responder, checkpoint](const FsResult<CheckpointStore::Stats> &result) mutable {
+        [ctx, responder, checkpoint, root](const FsResult<CheckpointStore::Stats> &result) mutable {
             if (!result)
                 return responder.respond(api::fsError(result.error()));
             checkpoint.sizeBytes = result->sizeBytes;
             checkpoint.fileCount = result->fileCount;
-            ctx.store->saveCheckpoint(checkpoint);
+            if (!ctx.store->saveCheckpoint(checkpoint)) {
+                // A copy nobody can list or restore would only take space (a full disk is the
+                // usual reason): remove it, then say why.
+                runInPool(
+                    ctx.heavyPool, ctx.owner, [root, id = checkpoint.id] { return CheckpointStore(root).remove(id); },
+                    [responder, failure = storeFailure(*ctx.store)](const FsResult<bool> &) mutable {
+                        responder.respond(api::error(failure));
+                    });
+                return;
+            }
             ctx.events->publish(u"sandbox.checkpoint.created"_s, checkpoint.sandboxId,
                                 Json{{"checkpoint", checkpoint.toJson()}});
             responder.respond(api::json(201, checkpoint.toJson()));

@@ -109,7 +109,8 @@ void registerSandboxRoutes(HttpServer &http, const ApiContext &ctx)
                 u"capabilities.documents.libreofficeHeadless: this server has no LibreOffice; install the Debian "
                 u"package libreoffice-writer-nogui (or set BANATA_SOFFICE) and restart banata-local"_s,
                 u"CAPABILITY_UNAVAILABLE"_s));
-        responder.respond(api::json(201, ctx.sandboxes->create(*parsed).toJson()));
+        const auto created = ctx.sandboxes->create(*parsed);
+        responder.respond(created ? api::json(201, created->toJson()) : api::error(created.error()));
     }, 256 << 10);
 
     http.route("GET"_ba, u"/v1/sandboxes"_s, [ctx](const HttpRequest &request, HttpResponder responder) {

@@ -5,63 +5,16 @@
 #include "routes.h"
 
 #include "server/http/httpserver.h"
+#include "server/webhooks/webhookrequest.h"
 #include "server/webhooks/webhookservice.h"
-
-#include <QRegularExpression>
-#include <QUrl>
 
 using namespace Qt::StringLiterals;
 
 namespace banata::server {
 
 namespace {
-constexpr int kMaxUrlLength = 2048;
-constexpr int kMaxDescriptionLength = 500;
-constexpr int kMaxEventTypes = 100;
 constexpr int kDefaultDeliveries = 100;
 constexpr int kMaxDeliveries = 1000;
-
-/// "sandbox.ready", "sandbox.handoff.*" or "*": lowercase dotted names, a wildcard only at the end.
-bool isEventTypePattern(const QString &pattern)
-{
-    static const QRegularExpression re(u"^(\\*|[a-z0-9_-]+(\\.[a-z0-9_-]+)*(\\.\\*)?)$"_s);
-    return pattern.size() <= 200 && re.match(pattern).hasMatch();
-}
-
-/// Parses and validates the body of `POST /v1/webhooks`; a message for a 400 on failure.
-Expected<CreateWebhookRequest, QString> parseCreate(const Json &body)
-{
-    using Result = Expected<CreateWebhookRequest, QString>;
-    JsonReader r(body, u"body"_s);
-    CreateWebhookRequest request;
-    request.url = r.requiredString("url");
-    request.description = r.optionalString("description");
-    if (r.has("eventTypes") && r.has("event_types"))
-        return Result::failure(u"body: give either eventTypes or event_types, not both"_s);
-    request.eventTypes = r.optionalStringList(r.has("event_types") ? "event_types" : "eventTypes").value_or(QStringList());
-    request.enabled = r.optionalBool("enabled");
-    if (!r.ok())
-        return Result::failure(r.error());
-
-    const QUrl url(request.url, QUrl::StrictMode);
-    const QString scheme = url.scheme();
-    if (request.url.size() > kMaxUrlLength || !url.isValid() || url.isRelative() || url.host().isEmpty() ||
-        (scheme != u"http" && scheme != u"https")) {
-        return Result::failure(u"Invalid url: '%1'. Must be an absolute http or https URL"_s.arg(request.url.left(200)));
-    }
-    if (request.description && request.description->size() > kMaxDescriptionLength)
-        return Result::failure(u"body.description: at most %1 characters"_s.arg(kMaxDescriptionLength));
-    if (request.eventTypes.size() > kMaxEventTypes)
-        return Result::failure(u"body.eventTypes: at most %1 entries"_s.arg(kMaxEventTypes));
-    for (const QString &pattern : std::as_const(request.eventTypes)) {
-        if (!isEventTypePattern(pattern)) {
-            return Result::failure(u"Invalid event type: '%1'. Use a name like sandbox.ready, a prefix like "
-                                   u"sandbox.handoff.* or *"_s.arg(pattern.left(200)));
-        }
-    }
-    request.eventTypes.removeDuplicates();
-    return request;
-}
 } // namespace
 
 void registerWebhookRoutes(HttpServer &http, const ApiContext &ctx, WebhookService *webhooks)
@@ -71,7 +24,7 @@ void registerWebhookRoutes(HttpServer &http, const ApiContext &ctx, WebhookServi
         const auto body = api::parseObject(request, responder);
         if (!body)
             return;
-        const auto parsed = parseCreate(*body);
+        const auto parsed = parseCreateWebhookRequest(*body);
         if (!parsed)
             return responder.respond(api::badRequest(parsed.error()));
         const auto created = webhooks->create(*parsed);

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // BrowserService's recovery half: taking back the Chromium a previous server started in a
-// sandbox that outlived it, and ordering a new launch after the cleanup that follows a crash.
+// sandbox that outlived it, ordering a new launch after the cleanup that follows a crash, and
+// starting a crashed browser again by itself, backing off while it keeps crashing.
+#include <QDateTime>
 #include <QLoggingCategory>
+#include <QTimer>
 
 #include "browserservice.h"
 #include "browserservice_p.h"
@@ -17,6 +20,12 @@ namespace banata::server {
 namespace {
 // A live Chromium answers the handshake at once; one that does not is replaced.
 constexpr int kAdoptTimeoutMs = 10000;
+// A browser that crashes is started again by itself after 0.5 s, then 1, 2, 4 and 8 s while it
+// keeps crashing; after that many crashes in a row it stays down (preview/start starts it).
+// One that ran for a minute counts as healthy again.
+constexpr int kFirstRestartDelayMs = 500;
+constexpr int kMaxRestarts = 5;
+constexpr qint64 kStableRunMs = 60000;
 } // namespace
 
 void BrowserService::onSandboxReattached(const Sandbox &sandbox)
@@ -118,6 +127,44 @@ void BrowserService::cleanUpAfterCrash(const QString &sandboxId)
         if (inst && inst->launchAfterCleanup && inst->state.status == u"starting")
             runLaunch(*inst);
     });
+}
+
+int BrowserService::scheduleRestart(Instance &inst)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const bool ranLong = inst.runningSince > 0 && now - inst.runningSince >= kStableRunMs;
+    inst.crashes = ranLong ? 1 : inst.crashes + 1;
+    if (inst.crashes > kMaxRestarts) {
+        qCWarning(lcBrowserRecovery).noquote() << inst.id << "Chromium crashed" << inst.crashes
+                                               << "times in a row; not starting it again by itself";
+        return -1;
+    }
+    const int delayMs = kFirstRestartDelayMs << (inst.crashes - 1);
+    auto *timer = new QTimer(this);
+    timer->setSingleShot(true);
+    timer->setTimerType(Qt::PreciseTimer); // a coarse one may fire 5 % early: no sooner than said
+    inst.restartTimer = timer;
+    const QString id = inst.id;
+    const quint64 generation = inst.generation;
+    connect(timer, &QTimer::timeout, this, [this, id, generation, timer] {
+        timer->deleteLater();
+        Instance *current = instance(id);
+        if (!current || current->generation != generation || current->state.status != u"crashed")
+            return;
+        const auto sandbox = m_sandboxes->find(id);
+        if (!sandbox)
+            return;
+        if (sandbox->status == SandboxStatus::Paused || sandbox->status == SandboxStatus::Pausing) {
+            m_restartOnResume.insert(id); // nothing can start in a frozen sandbox
+            return;
+        }
+        if (m_sandboxes->checkAcceptsWork(id))
+            return; // ending or ended: the browser goes with it
+        qCInfo(lcBrowserRecovery).noquote() << id << "starting Chromium again after crash" << current->crashes;
+        startInstance(id, {}, current->crashes);
+    });
+    timer->start(delayMs);
+    return delayMs;
 }
 
 } // namespace banata::server

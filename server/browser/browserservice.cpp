@@ -105,11 +105,17 @@ void BrowserService::onSandboxStatus(const Sandbox &sandbox, SandboxStatus previ
 {
     if (!sandboxRuns(sandbox.status)) {
         m_adoptOnResume.remove(sandbox.id);
+        m_restartOnResume.remove(sandbox.id);
         stop(sandbox.id);
         return;
     }
     // Resumed after a server restart found it paused: its Chromium can answer now.
     const bool thawed = sandbox.status == SandboxStatus::Ready || sandbox.status == SandboxStatus::Active;
+    if (thawed && m_restartOnResume.remove(sandbox.id)) {
+        if (Instance *inst = instance(sandbox.id); inst && inst->state.status == u"crashed")
+            startInstance(sandbox.id, {}, inst->crashes);
+        return;
+    }
     if (thawed && m_adoptOnResume.remove(sandbox.id) && !instance(sandbox.id)) {
         adopt(sandbox.id);
         return;
@@ -132,27 +138,43 @@ void BrowserService::start(const QString &sandboxId, QObject *context, StateCall
         if (context && done)
             done(result);
     };
+    // Asked for: a browser that gave up after crashing gets a fresh count of restarts.
+    m_restartOnResume.remove(sandboxId);
+    startInstance(sandboxId, std::move(answer), 0);
+}
+
+void BrowserService::startInstance(const QString &sandboxId, StateCallback answer, int crashes)
+{
     auto &slot = m_instances[sandboxId];
     if (slot && slot->state.status == u"running") {
-        answer(state(sandboxId));
+        if (answer)
+            answer(state(sandboxId));
         return;
     }
     if (slot && slot->state.status == u"starting") {
-        slot->waiters.append(std::move(answer));
+        if (answer)
+            slot->waiters.append(std::move(answer));
         return;
     }
     // A restart after a crash keeps the size the window was given.
-    const std::optional<Viewport> previousViewport = slot ? std::optional(slot->state.viewport) : std::nullopt;
-    if (slot)
+    const bool restarting = slot != nullptr;
+    const Viewport previousViewport = restarting ? slot->state.viewport : Viewport{};
+    if (slot) {
         delete slot->cdp;
+        if (slot->restartTimer)
+            slot->restartTimer->deleteLater();
+    }
     slot = std::make_shared<Instance>();
     Instance &inst = *slot;
     inst.id = sandboxId;
     inst.generation = m_nextGeneration++;
+    inst.crashes = crashes;
     inst.state = state(sandboxId);
-    inst.state.viewport = previousViewport.value_or(inst.state.viewport);
+    if (restarting)
+        inst.state.viewport = previousViewport;
     inst.state.status = u"starting"_s;
-    inst.waiters.append(std::move(answer));
+    if (answer)
+        inst.waiters.append(std::move(answer));
     changed(inst);
     launch(inst);
 }
@@ -391,6 +413,7 @@ void BrowserService::becomeRunning(Instance &inst)
     if (inst.deadline)
         inst.deadline->deleteLater();
     inst.adopting = false;
+    inst.runningSince = QDateTime::currentMSecsSinceEpoch();
     inst.state.status = u"running"_s;
     inst.state.error.reset();
     inst.state.cdpUrl = QString(m_baseUrl).replace(u"http://"_s, u"ws://"_s) + u"/v1/sandboxes/cdp?id="_s + inst.id;
@@ -415,14 +438,31 @@ void BrowserService::fail(Instance &inst, const QString &reason)
     inst.adopting = false;
     inst.launchAfterCleanup = false;
     inst.generation = m_nextGeneration++;
+    // A browser that ran (or that we were bringing back) was wanted: start it again by itself,
+    // backing off while it keeps crashing. One that never came up is the caller's to retry.
+    QString shown = reason;
+    Json failure = {{"reason", toStd(reason)}};
+    if (inst.runningSince > 0 || inst.crashes > 0) {
+        const int delayMs = scheduleRestart(inst);
+        if (delayMs >= 0) {
+            shown += u"; starting it again in %1 s"_s.arg(double(delayMs) / 1000.0);
+            failure["restartInMs"] = delayMs;
+        } else {
+            shown += u"; it crashed %1 times in a row, so it is not started again by itself (preview/start starts it)"_s
+                         .arg(inst.crashes);
+        }
+        failure["crashes"] = inst.crashes;
+        failure["reason"] = toStd(shown);
+    }
+    inst.runningSince = 0;
     inst.state.status = u"crashed"_s;
-    inst.state.error = reason;
+    inst.state.error = shown;
     inst.state.cdpUrl.reset();
     inst.endpoint.clear();
     inst.pages.clear();
     inst.activeTarget.clear();
     inst.activeSession.clear();
-    m_events->publish(u"sandbox.browser.failed"_s, inst.id, {{"reason", toStd(reason)}});
+    m_events->publish(u"sandbox.browser.failed"_s, inst.id, failure);
     changed(inst);
     const ApiError error = browserError(502, reason, u"BROWSER_FAILED"_s);
     for (const StateCallback &waiter : std::exchange(inst.waiters, {}))
@@ -438,6 +478,8 @@ void BrowserService::stop(const QString &sandboxId)
     inst->cdp = nullptr;
     if (inst->deadline)
         inst->deadline->deleteLater();
+    if (inst->restartTimer)
+        inst->restartTimer->deleteLater();
     const ApiError error = browserError(409, u"The sandbox stopped before its browser started"_s, u"SANDBOX_NOT_READY"_s);
     for (const StateCallback &waiter : std::exchange(inst->waiters, {}))
         waiter(Result::failure(error));

@@ -70,12 +70,17 @@ private:
     void attachActivePage(Instance &inst);
     void becomeRunning(Instance &inst);
     void fail(Instance &inst, const QString &reason);
+    /// Starts a new Chromium for \a sandboxId; \a crashes carries the count of an automatic restart.
+    void startInstance(const QString &sandboxId, StateCallback answer, int crashes);
     // browserrecovery.cpp: a Chromium a previous server started, and the cleanup after a crash.
     void onSandboxReattached(const banata::Sandbox &sandbox);
     void adopt(const QString &sandboxId);
     void finishAdoption(Instance &inst);
     void abandonAdoption(Instance &inst, const QString &reason);
     void cleanUpAfterCrash(const QString &sandboxId);
+    /// After a crash of a browser that was wanted: a new one in a while, later with every crash.
+    /// Returns the delay, or -1 when it crashed too often in a row to try again by itself.
+    int scheduleRestart(Instance &inst);
     void stop(const QString &sandboxId);
     void changed(Instance &inst);
     QString profileDir(const QString &sandboxId) const;
@@ -89,6 +94,7 @@ private:
     quint64 m_nextGeneration = 1;
     QSet<QString> m_adoptOnResume;  // re-attached while paused: a frozen Chromium cannot answer
     QHash<QString, int> m_cleanups; // crash cleanups in flight per sandbox; launches wait for them
+    QSet<QString> m_restartOnResume; // crashed, and its automatic restart came while it was paused
 };
 
 } // namespace banata::server

@@ -24,6 +24,9 @@ struct BrowserService::Instance
     QPointer<QTimer> deadline;
     bool adopting = false;           // connecting to a Chromium a previous server started
     bool launchAfterCleanup = false; // a launch waits for the crash cleanup, which would kill it
+    int crashes = 0;                 // crashes in a row without a stable run; survives relaunches
+    qint64 runningSince = 0;         // epoch ms it became running; 0 while it is not
+    QPointer<QTimer> restartTimer;   // the automatic restart after a crash, while it waits
 };
 
 } // namespace banata::server

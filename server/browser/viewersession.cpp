@@ -3,21 +3,39 @@
 
 #include "browserservice.h"
 #include "cdpconnection.h"
+#include "viewerinput.h"
 
 #include "server/control/controlregistry.h"
 
 #include <QLoggingCategory>
 #include <QWebSocket>
 
-#include <algorithm>
-#include <map>
-#include <set>
-
 using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcViewer, "banata.server.browser.viewer", QtInfoMsg)
 
 namespace banata::server {
+
+namespace {
+// Chromium runs inside the sandbox, so its CDP messages are read as carefully as the page's:
+// nlohmann's value() throws on a member of another type, which in a slot would end the server.
+std::string stringMember(const Json &object, const char *key)
+{
+    if (!object.is_object())
+        return {};
+    const auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+const Json &objectMember(const Json &object, const char *key)
+{
+    static const Json empty = Json::object();
+    if (!object.is_object())
+        return empty;
+    const auto it = object.find(key);
+    return it != object.end() && it->is_object() ? *it : empty;
+}
+} // namespace
 
 ViewerSession::ViewerSession(QWebSocket *socket, const QString &sandboxId, BrowserService *browser,
                              ControlRegistry *control, QObject *parent)
@@ -64,22 +82,25 @@ ViewerSession::~ViewerSession()
 
 void ViewerSession::onCdpEvent(const QString &method, const Json &params, const QString &sessionId)
 {
-    const Json info = params.value("targetInfo", Json::object());
-    const QString targetId = fromStd(info.value("targetId", params.value("targetId", std::string())));
+    const Json &info = objectMember(params, "targetInfo");
+    const std::string target = stringMember(info, "targetId");
+    const QString targetId = fromStd(target.empty() ? stringMember(params, "targetId") : target);
     if (method == u"Page.screencastFrame" && sessionId == m_session) {
         // Ack first: Chromium sends the next frame only after the previous one is acknowledged.
-        m_cdp->send(u"Page.screencastFrameAck"_s, {{"sessionId", params.value("sessionId", 0)}}, {}, m_session);
+        const Json frameSession = params.is_object() ? params.value("sessionId", Json(0)) : Json(0);
+        m_cdp->send(u"Page.screencastFrameAck"_s, {{"sessionId", frameSession.is_number_integer() ? frameSession : Json(0)}},
+                    {}, m_session);
         // Don't queue frames behind a slow page: drop while the socket still has a backlog.
         if (m_socket->bytesToWrite() < (4 << 20)) {
-            m_socket->sendBinaryMessage(QByteArray::fromBase64(QByteArray::fromStdString(params.value("data", std::string()))));
+            m_socket->sendBinaryMessage(QByteArray::fromBase64(QByteArray::fromStdString(stringMember(params, "data"))));
             ++m_frames;
         }
-    } else if (method == u"Target.targetCreated" && info.value("type", std::string()) == "page") {
+    } else if (method == u"Target.targetCreated" && stringMember(info, "type") == "page") {
         m_pages.removeAll(targetId);
         m_pages.append(targetId);
         // A tab opened while watching is what the person wants to see (Skyvern's about:blank
         // pitfall); among the tabs found at connect, the one the preview shows.
-        if (!m_discovering || fromStd(info.value("url", std::string())) == m_browser->state(m_sandboxId).url)
+        if (!m_discovering || fromStd(stringMember(info, "url")) == m_browser->state(m_sandboxId).url)
             follow(targetId);
     } else if (method == u"Target.targetDestroyed") {
         m_pages.removeAll(targetId);
@@ -104,7 +125,7 @@ void ViewerSession::follow(const QString &targetId)
                 [this, targetId](bool ok, const Json &result) {
                     if (!ok || targetId != m_target)
                         return;
-                    m_session = fromStd(result.value("sessionId", std::string()));
+                    m_session = fromStd(stringMember(result, "sessionId"));
                     const Viewport viewport = m_browser->state(m_sandboxId).viewport;
                     m_cdp->send(u"Page.enable"_s, Json::object(), {}, m_session);
                     m_cdp->send(u"Page.startScreencast"_s,
@@ -117,47 +138,17 @@ void ViewerSession::follow(const QString &targetId)
 
 void ViewerSession::fromPage(const QString &message)
 {
-    const auto parsed = parseJson(message.toUtf8());
-    if (!parsed || !parsed->is_object() || m_session.isEmpty())
+    if (m_session.isEmpty())
         return;
+    const auto input = parseViewerInput(message.toUtf8());
+    if (!input) {
+        qCDebug(lcViewer).noquote() << m_sandboxId << "dropped a viewer message:" << input.error();
+        return;
+    }
     // Only a person the lease lets act drives the browser; otherwise the page is watch-only.
     if (!m_control->viewerMayAct(m_sandboxId))
         return;
-    const Json &m = *parsed;
-    const std::string type = m.value("type", std::string());
-    const int modifiers = m.value("modifiers", 0) & 0xF;
-    if (type == "mouse") {
-        static const std::map<std::string, std::string> kEvents = {
-            {"move", "mouseMoved"}, {"down", "mousePressed"}, {"up", "mouseReleased"}, {"wheel", "mouseWheel"}};
-        static const std::set<std::string> kButtons = {"none", "left", "middle", "right", "back", "forward"};
-        const auto event = kEvents.find(m.value("event", std::string()));
-        const std::string button = m.value("button", std::string("none"));
-        if (event == kEvents.end() || !kButtons.contains(button))
-            return;
-        Json params = {{"type", event->second}, {"x", m.value("x", 0.0)}, {"y", m.value("y", 0.0)},
-                       {"button", button}, {"buttons", m.value("buttons", 0) & 0x1F},
-                       {"clickCount", std::clamp(m.value("clickCount", 0), 0, 3)}, {"modifiers", modifiers}};
-        if (event->second == "mouseWheel") {
-            params["deltaX"] = m.value("deltaX", 0.0);
-            params["deltaY"] = m.value("deltaY", 0.0);
-        }
-        m_cdp->send(u"Input.dispatchMouseEvent"_s, std::move(params), {}, m_session);
-    } else if (type == "key") {
-        const std::string event = m.value("event", std::string());
-        if (event != "down" && event != "up")
-            return;
-        const std::string text = m.value("text", std::string());
-        Json params = {{"type", event == "up" ? "keyUp" : (text.empty() ? "rawKeyDown" : "keyDown")},
-                       {"key", m.value("key", std::string())}, {"code", m.value("code", std::string())},
-                       {"windowsVirtualKeyCode", m.value("keyCode", 0)}, {"modifiers", modifiers}};
-        if (!text.empty() && event == "down")
-            params["text"] = text;
-        m_cdp->send(u"Input.dispatchKeyEvent"_s, std::move(params), {}, m_session);
-    } else if (type == "text") {
-        const std::string text = m.value("text", std::string());
-        if (!text.empty() && text.size() <= 64 * 1024)
-            m_cdp->send(u"Input.insertText"_s, {{"text", text}}, {}, m_session);
-    }
+    m_cdp->send(input->method, input->params, {}, m_session);
 }
 
 void ViewerSession::sendMeta()

@@ -45,12 +45,13 @@ EventHub::~EventHub()
 
 Event EventHub::publish(const QString &type, const QString &sandboxId, Json data)
 {
-    Event event{0, type, sandboxId, QDateTime::currentMSecsSinceEpoch(), std::move(data)};
-    if (!m_store->appendEvent(event)) {
-        // The log is the source of truth for catch-up; an event we could not store is still sent
-        // live so that connected clients stay correct.
-        event.seq = m_lastSeq + 1;
-    }
+    // Numbered here, not by the database: an event whose write failed (a full disk) or was rolled
+    // back has still been sent live, and its number must never be given to another one, or
+    // clients would drop that one as a duplicate.
+    Event event{m_lastSeq + 1, type, sandboxId, QDateTime::currentMSecsSinceEpoch(), std::move(data)};
+    // The log is the source of truth for catch-up; an event we could not store is still sent
+    // live so that connected clients stay correct.
+    m_store->appendEvent(event);
     m_lastSeq = event.seq;
     if (++m_sinceLastPrune >= kPruneEvery) {
         m_sinceLastPrune = 0;
@@ -67,7 +68,13 @@ void EventHub::subscribe(QWebSocket *socket, qint64 since)
 {
     socket->setParent(this);
     connect(socket, &QWebSocket::disconnected, this, [this, socket] { drop(socket, u"client disconnected"_s); });
-    if (since >= 0 && since < m_lastSeq) {
+    if (since > m_lastSeq) {
+        // Ahead of us: events it saw were never stored (a full disk, then a restart). Without a
+        // reset it would drop our next events as ones it already has.
+        Event reset{m_lastSeq, QString::fromLatin1(kStreamResetEvent), {}, QDateTime::currentMSecsSinceEpoch(),
+                    Json{{"reason", "the server's event numbering is behind this client's"}, {"lastSeq", m_lastSeq}}};
+        send(socket, reset);
+    } else if (since >= 0 && since < m_lastSeq) {
         const qint64 first = m_store->firstEventSeq();
         if (first == 0 || since + 1 < first) {
             Event reset{since, QString::fromLatin1(kStreamResetEvent), {}, QDateTime::currentMSecsSinceEpoch(),

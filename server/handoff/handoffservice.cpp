@@ -72,6 +72,8 @@ HandoffService::HandoffService(Store *store, EventHub *events, SandboxManager *s
         !query.exec(u"CREATE INDEX IF NOT EXISTS handoffs_by_sandbox ON handoffs (sandbox_id, requested_at)"_s))
         qCWarning(lcHandoff) << "cannot create the handoffs table:" << query.lastError().text();
     connect(m_sandboxes, &SandboxManager::statusChanged, this, &HandoffService::onSandboxStatusChanged);
+    m_resaveTimer.setInterval(2000);
+    connect(&m_resaveTimer, &QTimer::timeout, this, &HandoffService::resaveUnsaved);
 }
 
 HandoffService::~HandoffService() = default;
@@ -150,9 +152,12 @@ HandoffService::Result<Handoff> HandoffService::request(const HandoffRequest &re
     h.resumePrompt = request.resumePrompt;
     h.requestedAt = h.updatedAt = now();
     h.expiresAt = h.requestedAt + timeout;
+    // Saved before it takes effect: a request the store cannot keep (a full disk) is refused
+    // rather than acknowledged and then forgotten at the next restart.
+    if (!save(request.id, h))
+        return Result<Handoff>::failure(storeFailure(*m_store));
     m_handoffs[request.id].append(h);
     m_control->set(request.id, ControlRegistry::Mode::Shared);
-    save(request.id, h);
     publish(u"sandbox.handoff.requested"_s, request.id, h);
     armTimer(request.id, h);
     qCInfo(lcHandoff).noquote() << request.id << "handoff" << h.requestId << "requested:" << h.reason;
@@ -199,7 +204,7 @@ HandoffService::Result<Handoff> HandoffService::accept(const QString &sandboxId,
     h.controller = controller;
     h.acceptedAt = h.updatedAt = now();
     m_control->set(sandboxId, ControlRegistry::Mode::Human, controller);
-    save(sandboxId, h);
+    saveOrRetry(sandboxId, h);
     publish(u"sandbox.handoff.accepted"_s, sandboxId, h);
     return h;
 }
@@ -299,7 +304,7 @@ void HandoffService::finish(const QString &sandboxId, Handoff &handoff, HandoffS
     handoff.completedAt = handoff.updatedAt = now();
     m_timers.remove(handoff.requestId);
     m_control->set(sandboxId, ControlRegistry::Mode::Ai);
-    save(sandboxId, handoff);
+    saveOrRetry(sandboxId, handoff);
     const QString type = status == HS::Completed   ? u"sandbox.handoff.completed"_s
                          : status == HS::Cancelled ? u"sandbox.handoff.cancelled"_s
                                                    : u"sandbox.handoff.expired"_s;
@@ -307,7 +312,7 @@ void HandoffService::finish(const QString &sandboxId, Handoff &handoff, HandoffS
     qCInfo(lcHandoff).noquote() << sandboxId << "handoff" << handoff.requestId << toString(status);
 }
 
-void HandoffService::save(const QString &sandboxId, const Handoff &handoff)
+bool HandoffService::save(const QString &sandboxId, const Handoff &handoff)
 {
     QSqlQuery query(m_store->database());
     query.prepare(u"INSERT OR REPLACE INTO handoffs (request_id, sandbox_id, requested_at, body) VALUES (?, ?, ?, ?)"_s);
@@ -315,8 +320,34 @@ void HandoffService::save(const QString &sandboxId, const Handoff &handoff)
     query.addBindValue(sandboxId);
     query.addBindValue(handoff.requestedAt);
     query.addBindValue(QString::fromUtf8(dumpJson(handoff.toJson())));
-    if (!query.exec())
-        qCWarning(lcHandoff) << "cannot persist handoff" << handoff.requestId << query.lastError().text();
+    if (query.exec())
+        return true;
+    m_store->noteError(query.lastError());
+    qCWarning(lcHandoff) << "cannot persist handoff" << handoff.requestId << query.lastError().text();
+    return false;
+}
+
+void HandoffService::saveOrRetry(const QString &sandboxId, const Handoff &handoff)
+{
+    if (save(sandboxId, handoff))
+        return;
+    m_unsaved.insert(handoff.requestId, sandboxId);
+    if (!m_resaveTimer.isActive())
+        m_resaveTimer.start();
+}
+
+void HandoffService::resaveUnsaved()
+{
+    for (auto it = m_unsaved.begin(); it != m_unsaved.end();) {
+        const QList<Handoff> &list = m_handoffs.value(it.value());
+        const auto found = std::find_if(list.cbegin(), list.cend(),
+                                        [&](const Handoff &h) { return h.requestId == it.key(); });
+        if (found != list.cend() && !save(it.value(), *found))
+            return; // still refused: the next tick tries again
+        it = m_unsaved.erase(it);
+    }
+    m_resaveTimer.stop();
+    qCInfo(lcHandoff) << "saved the handoff changes that could not be saved before";
 }
 
 void HandoffService::publish(const QString &type, const QString &sandboxId, const Handoff &handoff)

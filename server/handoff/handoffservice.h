@@ -73,7 +73,11 @@ private:
     Result<banata::Handoff *> target(const QString &sandboxId, const QString &requestId);
     /// Ends \a handoff in \a status, persists, releases the lease and publishes.
     void finish(const QString &sandboxId, banata::Handoff &handoff, banata::HandoffStatus status);
-    void save(const QString &sandboxId, const banata::Handoff &handoff);
+    bool save(const QString &sandboxId, const banata::Handoff &handoff);
+    /// Saves a change to an existing handoff; one the store refuses (a full disk) is saved again
+    /// by a timer until it takes it, so a restart does not bring back the older state.
+    void saveOrRetry(const QString &sandboxId, const banata::Handoff &handoff);
+    void resaveUnsaved();
     void publish(const QString &type, const QString &sandboxId, const banata::Handoff &handoff);
     void armTimer(const QString &sandboxId, const banata::Handoff &handoff);
     void onExpiry(const QString &sandboxId, const QString &requestId);
@@ -86,6 +90,8 @@ private:
     QHash<QString, QList<banata::Handoff>> m_handoffs; // per sandbox, oldest first
     QHash<QString, std::shared_ptr<QTimer>> m_timers;  // per active request id
     std::function<QString(const QString &)> m_previewStatus;
+    QHash<QString, QString> m_unsaved; // request id -> sandbox id, changed but not saved yet
+    QTimer m_resaveTimer;
 };
 
 } // namespace banata::server

@@ -52,6 +52,22 @@ bool writeTextFile(const QString &path, const QByteArray &content)
     return file.open(QIODevice::WriteOnly) && file.write(content) == content.size() && file.commit();
 }
 
+/// Paths baked in at compile time (the build tree, the source tree) are only for programs run
+/// from that build tree (tests, benchmarks): an installed or unpacked banata-local must use the
+/// helpers installed beside it, or fail visibly, never a developer's build that happens to exist.
+bool runsFromBuildTree()
+{
+#ifdef BANATA_BUILD_DIR
+    if (!QCoreApplication::instance())
+        return true;
+    const QString build = QFileInfo(QString::fromUtf8(BANATA_BUILD_DIR)).canonicalFilePath();
+    const QString app = QFileInfo(QCoreApplication::applicationDirPath()).canonicalFilePath();
+    return !build.isEmpty() && (app == build || app.startsWith(build + u'/'));
+#else
+    return false;
+#endif
+}
+
 /// banata-handoff, the in-sandbox handoff command: BANATA_HANDOFF_TOOL, else installed under
 /// lib/banata next to bin/, else the source tree (runs from the build tree); empty if none.
 QString findHandoffTool()
@@ -62,7 +78,8 @@ QString findHandoffTool()
     if (QCoreApplication::instance())
         candidates.append(QCoreApplication::applicationDirPath() + u"/../lib/banata/banata-handoff"_s);
 #ifdef BANATA_SANDBOX_TOOLS_DIR
-    candidates.append(QString::fromUtf8(BANATA_SANDBOX_TOOLS_DIR) + u"/banata-handoff"_s);
+    if (runsFromBuildTree())
+        candidates.append(QString::fromUtf8(BANATA_SANDBOX_TOOLS_DIR) + u"/banata-handoff"_s);
 #endif
     candidates.append(u"/usr/lib/banata/banata-handoff"_s);
     for (const QString &path : std::as_const(candidates)) {
@@ -179,10 +196,14 @@ QString findSandboxd()
     QStringList candidates;
     if (qEnvironmentVariableIsSet("BANATA_SANDBOXD"))
         candidates.append(qEnvironmentVariable("BANATA_SANDBOXD"));
-    if (QCoreApplication::instance())
-        candidates.append(QCoreApplication::applicationDirPath() + u"/banata-sandboxd"_s);
+    if (QCoreApplication::instance()) {
+        // Installed: <prefix>/bin/banata-local and <prefix>/lib/banata/banata-sandboxd.
+        const QString appDir = QCoreApplication::applicationDirPath();
+        candidates << appDir + u"/../lib/banata/banata-sandboxd"_s << appDir + u"/banata-sandboxd"_s;
+    }
 #ifdef BANATA_SANDBOXD_BUILD_PATH
-    candidates.append(QString::fromUtf8(BANATA_SANDBOXD_BUILD_PATH));
+    if (runsFromBuildTree())
+        candidates.append(QString::fromUtf8(BANATA_SANDBOXD_BUILD_PATH));
 #endif
     candidates.append(u"/usr/lib/banata/banata-sandboxd"_s);
     for (const QString &path : std::as_const(candidates)) {

@@ -36,8 +36,9 @@ QStringList sandboxEnvironment(const QMap<QString, QString> &env);
 /// Creates workspace/, home/, tmp/, run/ (0700) and the generated passwd/group under <root>.
 std::optional<QString> prepareRootDir(const QString &rootDir);
 
-/// BANATA_SANDBOXD, else next to the running executable, else the build tree, else
-/// /usr/lib/banata/banata-sandboxd; empty if none is executable.
+/// BANATA_SANDBOXD, else <exe dir>/../lib/banata/ (installed), else next to the running
+/// executable, else the build tree (only when run from it), else /usr/lib/banata/banata-sandboxd;
+/// empty if none is executable.
 QString findSandboxd();
 /// BANATA_BWRAP, else bwrap on PATH; empty if none.
 QString findBwrap();

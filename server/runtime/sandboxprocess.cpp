@@ -218,6 +218,10 @@ void SandboxProcess::spawnTree()
     m_run.bwrapPid = *pid;
     m_run.bwrapStartTime = processStartTime(*pid).value_or(0);
     adoptBwrap();
+    // Recorded now, without init, not only once started: a server killed before then leaves a
+    // tree the next one must find to end it (attach() refuses such a record, stop() ends it).
+    if (const std::optional<QString> saveError = m_run.save(root))
+        return failStart(*saveError);
     m_infoNotifier = new QSocketNotifier(m_infoPipe.get(), QSocketNotifier::Read, this);
     connect(m_infoNotifier, &QSocketNotifier::activated, this, &SandboxProcess::onInfoReadable);
     // Our copies of listen, infoWrite and the cgroup fds close here; the tree holds its own.
@@ -316,6 +320,8 @@ void SandboxProcess::attach()
     if (!state)
         return failStart(state.error());
     m_run = *state;
+    if (m_run.initPid == 0)
+        return failStart(u"the previous server stopped while this sandbox was starting"_s);
     if (!m_run.cgroupDir.isEmpty() && SandboxCgroup(m_run.cgroupDir).exists())
         m_cgroup.emplace(m_run.cgroupDir);
     adoptInit();

@@ -179,9 +179,11 @@ void SandboxProcess::runStop()
         waitCgroup(m_cgroup->dir() + u"/cgroup.events"_s, "populated", false,
                    [this](const std::optional<QString> &error) {
                        if (m_destroying || m_state != State::Stopping)
-                           return; // the pidfds already told us (and the cgroup is gone)
-                       if (error)
+                           return;
+                       if (error) {
                            qCWarning(lcSandboxOps) << "stop" << m_config.sandboxId << ":" << *error;
+                           m_cgroup.reset(); // given up on: finish without it (it could not be removed)
+                       }
                        m_initGone = m_bwrapGone = true;
                        maybeFinishStop();
                    });
@@ -201,10 +203,11 @@ void SandboxProcess::killTree()
     // SIGKILL to the namespace's init takes every process of the namespace with it.
     if (!m_initGone && m_run.initPid > 0)
         sendSignal(m_initPidfd, m_initPidfd.valid() ? 0 : pid_t(m_run.initPid), SIGKILL);
-    // Only when starting failed before bwrap reported its child. Killing the outer bwrap alone
-    // would leave the namespace running, so find its child first (bwrap is our own, unreaped
-    // child: its pid cannot have been reused). A kill racing bwrap's clone() could still miss it.
-    if (!m_bwrapGone && m_spawnedHere && m_run.bwrapPid > 0 && m_run.initPid == 0) {
+    // Only when starting failed before bwrap reported its child, here or in a server that died
+    // then. Killing the outer bwrap alone would leave the namespace running, so find its child
+    // first (bwrap is our own unreaped child, or its pidfd was checked against the recorded start
+    // time: either way its pid was not reused). A kill racing bwrap's clone() could still miss it.
+    if (!m_bwrapGone && (m_spawnedHere || m_bwrapPidfd.valid()) && m_run.bwrapPid > 0 && m_run.initPid == 0) {
         QFile children(u"/proc/%1/task/%1/children"_s.arg(m_run.bwrapPid));
         if (children.open(QIODevice::ReadOnly)) {
             for (const QByteArray &child : children.readAll().split(' ')) {
@@ -224,6 +227,11 @@ void SandboxProcess::maybeFinishStop()
     const bool initGone = m_initGone || !m_initPidfd.valid();
     const bool bwrapGone = m_bwrapGone || !m_bwrapPidfd.valid();
     if (!initGone || !bwrapGone)
+        return;
+    // Every process of the cgroup must be gone too, not only bwrap and init: a start of the same
+    // sandbox reuses the cgroup and must neither find it populated nor see it removed under
+    // itself by removeLeftovers(). runStop()'s cgroup waiter calls again once it is empty.
+    if (m_cgroup && m_cgroup->exists() && m_cgroup->isPopulated())
         return;
     m_channel->close(u"sandbox stopped"_s);
     removeLeftovers();

@@ -63,11 +63,18 @@ std::optional<QString> Store::open(const QString &path)
     return std::nullopt;
 }
 
+void Store::noteError(const QSqlError &error)
+{
+    m_lastError = error.text();
+    // SQLITE_FULL (13): SQLite's answer to ENOSPC and EDQUOT on the database, journal or WAL.
+    m_noSpace = error.nativeErrorCode() == u"13"_s || m_lastError.contains(u"disk is full"_s);
+}
+
 bool Store::exec(const QString &sql)
 {
     QSqlQuery q(m_db);
     if (!q.exec(sql)) {
-        m_lastError = q.lastError().text();
+        noteError(q.lastError());
         qCWarning(lcStore) << "SQL failed:" << sql << m_lastError;
         return false;
     }
@@ -111,13 +118,17 @@ void Store::begin()
         m_db.transaction();
 }
 
-void Store::commit()
+bool Store::commit()
 {
     Q_ASSERT(m_transactionDepth > 0);
-    if (--m_transactionDepth == 0 && !m_db.commit()) {
-        m_lastError = m_db.lastError().text();
-        qCWarning(lcStore) << "commit failed:" << m_lastError;
-    }
+    if (--m_transactionDepth > 0 || m_db.commit())
+        return true;
+    noteError(m_db.lastError());
+    qCWarning(lcStore) << "commit failed:" << m_lastError;
+    // After SQLITE_FULL or an I/O error SQLite may or may not have rolled back by itself; a
+    // transaction left open would swallow every later write and lose it with the next failure.
+    m_db.rollback();
+    return false;
 }
 
 QList<SandboxRecord> Store::loadSandboxes()
@@ -157,7 +168,7 @@ bool Store::saveSandbox(const SandboxRecord &record)
     q.addBindValue(jsonText(toJsonObject(record.env)));
     q.addBindValue(record.sandbox.createdAt);
     if (!q.exec()) {
-        m_lastError = q.lastError().text();
+        noteError(q.lastError());
         qCWarning(lcStore) << "cannot save sandbox" << record.sandbox.id << m_lastError;
         return false;
     }
@@ -181,7 +192,8 @@ bool Store::saveCheckpoint(const Checkpoint &checkpoint)
     q.addBindValue(jsonText(checkpoint.toJson()));
     q.addBindValue(checkpoint.createdAt);
     if (!q.exec()) {
-        m_lastError = q.lastError().text();
+        noteError(q.lastError());
+        qCWarning(lcStore) << "cannot save checkpoint" << checkpoint.id << m_lastError;
         return false;
     }
     return true;
@@ -228,13 +240,14 @@ bool Store::deleteCheckpoints(const QString &sandboxId)
 bool Store::appendEvent(Event &event)
 {
     QSqlQuery q(m_db);
-    q.prepare(u"INSERT INTO events (type, sandbox_id, timestamp, data) VALUES (?, ?, ?, ?)"_s);
+    q.prepare(u"INSERT INTO events (seq, type, sandbox_id, timestamp, data) VALUES (?, ?, ?, ?, ?)"_s);
+    q.addBindValue(event.seq > 0 ? QVariant(event.seq) : QVariant()); // NULL: the next rowid
     q.addBindValue(event.type);
     q.addBindValue(event.sandboxId.isEmpty() ? QVariant() : QVariant(event.sandboxId));
     q.addBindValue(event.timestamp);
     q.addBindValue(jsonText(event.data));
     if (!q.exec()) {
-        m_lastError = q.lastError().text();
+        noteError(q.lastError());
         qCWarning(lcStore) << "cannot append event" << event.type << m_lastError;
         return false;
     }

@@ -40,7 +40,7 @@ public:
     std::optional<banata::Checkpoint> checkpoint(const QString &checkpointId);
     bool deleteCheckpoints(const QString &sandboxId);
 
-    /// Appends \a event, assigning event.seq (one more than the last, never reused).
+    /// Appends \a event under its event.seq, or, when that is 0, the next number (then set).
     bool appendEvent(banata::Event &event);
     QList<banata::Event> eventsAfter(qint64 seq, int limit);
     /// The retained events of one sandbox with seq < \a before (all when nullopt), newest first,
@@ -53,9 +53,15 @@ public:
 
     /// Groups writes into one transaction (one fsync) until commit(); nests.
     void begin();
-    void commit();
+    /// False when the outermost commit failed; the transaction is then rolled back, so nothing
+    /// of it is kept and later writes do not pile up in a transaction that never ends.
+    bool commit();
 
     QString lastError() const { return m_lastError; }
+    /// True when the last failure was SQLite's "database or disk is full" (ENOSPC, quota).
+    bool lastErrorIsNoSpace() const { return m_noSpace; }
+    /// Records the failure of a query a service ran on database(), for lastError() and the above.
+    void noteError(const QSqlError &error);
     /// For services that keep their own tables (CREATE TABLE IF NOT EXISTS in their own file);
     /// use begin()/commit() around multi-statement writes.
     QSqlDatabase &database() { return m_db; }
@@ -68,6 +74,7 @@ private:
     QSqlDatabase m_db;
     QString m_lastError;
     int m_transactionDepth = 0;
+    bool m_noSpace = false;
 };
 
 } // namespace banata::server

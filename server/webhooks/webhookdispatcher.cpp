@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "webhookdispatcher.h"
 
+#include "webhookrequest.h"
 #include "webhookstore.h"
 
 #include "core/webhook.h"
@@ -32,17 +33,7 @@ constexpr std::chrono::milliseconds kMaxRetryAfter = 1h;
 /// Retry-After as delta-seconds or an HTTP date; nullopt when absent or unreadable.
 std::optional<std::chrono::milliseconds> retryAfter(const QNetworkReply *reply)
 {
-    const QByteArray value = reply->rawHeader("Retry-After"_ba).trimmed();
-    if (value.isEmpty())
-        return std::nullopt;
-    bool ok = false;
-    const qint64 seconds = value.toLongLong(&ok);
-    if (ok && seconds >= 0)
-        return std::chrono::milliseconds(std::min<qint64>(seconds, 86400) * 1000);
-    const QDateTime when = QDateTime::fromString(QString::fromLatin1(value), Qt::RFC2822Date);
-    if (!when.isValid())
-        return std::nullopt;
-    return std::chrono::milliseconds(std::max<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(when)));
+    return parseWebhookRetryAfter(reply->rawHeader("Retry-After"_ba), QDateTime::currentDateTimeUtc());
 }
 } // namespace
 

@@ -226,6 +226,50 @@ FsResult<bool> CheckpointStore::recover() const
     return detail::recoverLocked(root.get());
 }
 
+FsResult<int> CheckpointStore::discardUnrecorded(const QStringList &recorded) const
+{
+    using Result = FsResult<int>;
+    const auto lock = detail::lockSandboxRoot(m_sandboxRoot);
+    const UniqueFd root(detail::openTrustedDirectory(m_sandboxRootNative, O_RDONLY));
+    if (!root.valid())
+        return Result::failure(rootUnavailable());
+    const UniqueFd checkpoints(::openat(root.get(), "checkpoints", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!checkpoints.valid())
+        return errno == ENOENT ? Result(0) : Result::failure(FsError::fromErrno(errno, u"checkpoints"_s));
+    std::vector<detail::DirEntry> entries;
+    if (const int error = detail::readDirectory(checkpoints.get(), entries))
+        return Result::failure(FsError::fromErrno(error, u"checkpoints"_s));
+    int discarded = 0;
+    for (const detail::DirEntry &entry : entries) {
+        const QString id = QString::fromStdString(entry.name);
+        // Leftovers start with '.', which no id does; they go with removeLeftovers().
+        if (!detail::isValidCheckpointId(id) || recorded.contains(id))
+            continue;
+        const std::string trash = detail::temporaryName("unrecorded");
+        if (::renameat2(checkpoints.get(), entry.name.c_str(), checkpoints.get(), trash.c_str(), RENAME_NOREPLACE) < 0) {
+            qCWarning(lcCheckpoint) << "could not set aside unrecorded checkpoint" << id << strerrordesc_np(errno);
+            continue;
+        }
+        qCInfo(lcCheckpoint) << "discarding checkpoint" << id << "of" << m_sandboxRoot
+                             << ": its copy was finished but the server stopped before recording it";
+        ++discarded;
+    }
+    if (discarded > 0)
+        ::fsync(checkpoints.get());
+    return discarded;
+}
+
+void CheckpointStore::removeLeftovers() const
+{
+    const auto lock = detail::lockSandboxRoot(m_sandboxRoot);
+    const UniqueFd root(detail::openTrustedDirectory(m_sandboxRootNative, O_RDONLY));
+    if (!root.valid())
+        return;
+    const UniqueFd checkpoints(::openat(root.get(), "checkpoints", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (checkpoints.valid())
+        detail::removeLeftovers(checkpoints.get(), detail::kCheckpointLeftoverPrefix);
+}
+
 FsResult<bool> CheckpointStore::removeTree(const QString &hostDir)
 {
     using Result = FsResult<bool>;

@@ -4,6 +4,7 @@
 #include "fserror.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <string>
 
@@ -60,6 +61,14 @@ public:
     /// Finishes a restore interrupted by a crash and deletes leftovers of interrupted operations.
     /// Every other method calls it first; call it at startup before starting the sandbox.
     FsResult<bool> recover() const;
+    /// At startup, before any request: sets aside (renames to a leftover name) every checkpoint
+    /// on disk that is not in \a recorded, i.e. one whose copy was renamed into place by a server
+    /// killed before it stored the record. Such a checkpoint was never confirmed to anyone and
+    /// could never be listed. Renames only; returns how many. removeLeftovers() deletes them.
+    FsResult<int> discardUnrecorded(const QStringList &recorded) const;
+    /// Deletes what interrupted operations left in checkpoints/ (partial copies, set-aside
+    /// checkpoints); may take a while: for a worker thread. create() does it as well.
+    void removeLeftovers() const;
 
     /// Deletes a host directory tree (e.g. a sandbox root); symlinks inside are removed, never
     /// followed, and \a hostDir itself is removed as a link if it is one. NotFound if absent.

@@ -4,11 +4,17 @@
 #include "fdutil.h"
 #include "uploadsink_p.h"
 
+#include <QFile>
 #include <QLoggingCategory>
 
+#include <algorithm>
 #include <cerrno>
+#include <string_view>
+#include <vector>
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,11 +24,68 @@ using namespace Qt::StringLiterals;
 
 namespace banata::server {
 
+namespace {
+constexpr int kMaxSweepDepth = 128;
+
+/// detail::temporaryName("upload"): ".banata-upload-" and 16 lowercase hex digits.
+bool isUploadTemporary(std::string_view name)
+{
+    constexpr std::string_view prefix = ".banata-upload-";
+    if (name.size() != prefix.size() + 16 || !name.starts_with(prefix))
+        return false;
+    return std::all_of(name.begin() + prefix.size(), name.end(),
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+int removeAbandonedIn(int dirFd, qint64 changedBeforeNs, int depth)
+{
+    std::vector<detail::DirEntry> entries;
+    if (detail::readDirectory(dirFd, entries) != 0)
+        return 0;
+    int removed = 0;
+    for (const detail::DirEntry &entry : entries) {
+        const char *name = entry.name.c_str();
+        if (isUploadTemporary(entry.name)) {
+            struct stat st;
+            if (::fstatat(dirFd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)
+                || qint64(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec >= changedBeforeNs)
+                continue; // not a file, or written since this server started: not abandoned
+            // A live upload holds the lock; only a writer that died has let it go.
+            const detail::UniqueFd file(::openat(dirFd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+            if (file.valid() && ::flock(file.get(), LOCK_EX | LOCK_NB) == 0 && ::unlinkat(dirFd, name, 0) == 0)
+                ++removed;
+            continue;
+        }
+        if (depth >= kMaxSweepDepth || (entry.type != DT_DIR && entry.type != DT_UNKNOWN))
+            continue;
+        const detail::UniqueFd sub(::openat(dirFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (sub.valid())
+            removed += removeAbandonedIn(sub.get(), changedBeforeNs, depth + 1);
+    }
+    return removed;
+}
+} // namespace
+
 UploadSink::UploadSink() = default;
 
 UploadSink::UploadSink(std::unique_ptr<State> state)
     : m_state(std::move(state))
-{}
+{
+    // Marks the temporary file as being written (see removeAbandoned()); released on close.
+    if (m_state && m_state->file.valid() && ::flock(m_state->file.get(), LOCK_EX | LOCK_NB) < 0)
+        qCWarning(lcUpload) << "could not lock the temporary file of" << m_state->sandboxPath;
+}
+
+int UploadSink::removeAbandoned(const QString &workspaceDir, qint64 changedBeforeNs)
+{
+    const detail::UniqueFd root(detail::openTrustedDirectory(QFile::encodeName(workspaceDir).toStdString(), O_RDONLY));
+    if (!root.valid())
+        return 0;
+    const int removed = removeAbandonedIn(root.get(), changedBeforeNs, 0);
+    if (removed > 0)
+        qCInfo(lcUpload) << "removed" << removed << "upload(s) a stopped server left unfinished in" << workspaceDir;
+    return removed;
+}
 
 UploadSink::~UploadSink()
 {

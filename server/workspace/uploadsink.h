@@ -4,6 +4,7 @@
 #include "fserror.h"
 
 #include <QByteArrayView>
+#include <QString>
 
 #include <memory>
 
@@ -15,6 +16,10 @@ namespace banata::server {
  * without commit removes the temporary file. Readers see the old file or the complete new one.
  * Created by WorkspaceFs::beginUpload(). One thread at a time; after a failed write() or commit()
  * the sink is finished and only destruction remains.
+ *
+ * The temporary file is flock()ed while the sink lives. A server killed mid-upload cannot remove
+ * it, but the lock dies with the process: removeAbandoned() at the next start tells such files
+ * from uploads in flight.
  */
 class UploadSink
 {
@@ -30,6 +35,12 @@ public:
     virtual FsResult<qint64> commit();
 
     qint64 bytesWritten() const;
+
+    /// Deletes, anywhere below \a workspaceDir (never through a symlink, at most 128 levels deep),
+    /// the temporary files of uploads whose server died: named like ours, unlocked, and last
+    /// changed before \a changedBeforeNs (CLOCK_REALTIME_COARSE, the clock of file times; the
+    /// start of the current server). Returns how many; for a worker thread, as it reads the tree.
+    static int removeAbandoned(const QString &workspaceDir, qint64 changedBeforeNs);
 
 protected:
     UploadSink();

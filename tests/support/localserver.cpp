@@ -49,8 +49,13 @@ bool LocalServer::launch(int port, const QStringList &extraArgs, int timeoutMs)
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_output.clear();
-    m_process->start(QStringLiteral(BANATA_LOCAL_BINARY),
-                     QStringList{u"--port"_s, QString::number(port), u"--data-dir"_s, m_dataDir} + extraArgs);
+    QStringList arguments = QStringList{u"--port"_s, QString::number(port), u"--data-dir"_s, m_dataDir} + extraArgs;
+    QString program = QStringLiteral(BANATA_LOCAL_BINARY);
+    if (!m_wrapper.isEmpty()) {
+        arguments = m_wrapper.mid(1) + QStringList{program} + arguments;
+        program = m_wrapper.constFirst();
+    }
+    m_process->start(program, arguments);
     if (!m_process->waitForStarted(timeoutMs)) {
         m_error = u"banata-local did not start: "_s + m_process->errorString();
         return false;
@@ -68,7 +73,7 @@ bool LocalServer::launch(int port, const QStringList &extraArgs, int timeoutMs)
         const auto match = kListening.match(QString::fromUtf8(m_output));
         if (match.hasMatch()) {
             m_url = QUrl(match.captured(1));
-            QFile keyFile(m_dataDir + u"/api-key"_s);
+            QFile keyFile(dataView() + u"/api-key"_s);
             if (!keyFile.open(QIODevice::ReadOnly)) {
                 m_error = u"no api-key file in the data directory"_s;
                 return false;
@@ -80,6 +85,13 @@ bool LocalServer::launch(int port, const QStringList &extraArgs, int timeoutMs)
     m_output += m_process->readAll();
     m_error = u"banata-local did not start listening; output:\n"_s + QString::fromUtf8(m_output);
     return false;
+}
+
+QString LocalServer::dataView() const
+{
+    if (m_wrapper.isEmpty() || pid() <= 0)
+        return m_dataDir;
+    return u"/proc/%1/root"_s.arg(pid()) + QDir(m_dataDir).absolutePath();
 }
 
 void LocalServer::kill()

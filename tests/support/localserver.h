@@ -35,6 +35,12 @@ public:
     bool terminate(int timeoutMs = 10000);
     /// Kills every process whose command line names this server's data directory.
     void killSandboxProcesses() const;
+    /// Launches as `<wrapper...> banata-local <args>` from the next start() on, e.g.
+    /// {small-disk.sh, dataDir(), "64m"}. A wrapper may give the server its own mount namespace.
+    void setWrapper(QStringList wrapper) { m_wrapper = std::move(wrapper); }
+    /// The data directory as this process reaches it: dataDir(), or through /proc/<pid>/root
+    /// while a wrapped server runs (its mounts may be invisible from here).
+    QString dataView() const;
 
     QUrl url() const { return m_url; }
     QString apiKey() const { return m_apiKey; }
@@ -48,6 +54,7 @@ private:
 
     std::unique_ptr<QTemporaryDir> m_tempDir;
     QString m_dataDir;
+    QStringList m_wrapper;
     std::unique_ptr<QProcess> m_process;
     QUrl m_url;
     QString m_apiKey;

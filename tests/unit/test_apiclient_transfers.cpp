@@ -297,6 +297,44 @@ private slots:
         QCOMPARE(sha256FromReprDigest(header), sha256);
     }
 
+    void contentRangeParsing_data()
+    {
+        QTest::addColumn<QByteArray>("header");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<qint64>("first");
+        QTest::addColumn<qint64>("last");
+        QTest::addColumn<qint64>("total");
+        QTest::newRow("range") << "bytes 100-199/1000"_ba << true << qint64(100) << qint64(199) << qint64(1000);
+        QTest::newRow("unknown total") << "bytes 0-0/*"_ba << true << qint64(0) << qint64(0) << qint64(-1);
+        QTest::newRow("largest") << "bytes 0-9223372036854775806/9223372036854775807"_ba << true << qint64(0)
+                                 << qint64(9223372036854775806) << qint64(9223372036854775807);
+        QTest::newRow("unsatisfied") << "bytes */1000"_ba << false << qint64(0) << qint64(0) << qint64(0);
+        QTest::newRow("last before first") << "bytes 5-4/10"_ba << false << qint64(0) << qint64(0) << qint64(0);
+        QTest::newRow("last past total") << "bytes 0-10/10"_ba << false << qint64(0) << qint64(0) << qint64(0);
+        QTest::newRow("other unit") << "items 0-1/2"_ba << false << qint64(0) << qint64(0) << qint64(0);
+        // Found while writing the fuzz oracle (tests/fuzz/regressions/download_headers): a number
+        // past qint64 used to read as 0, so "resume at 2^64" was taken as "start at byte 0".
+        QTest::newRow("first past qint64") << "bytes 18446744073709551616-5/10"_ba << false << qint64(0) << qint64(0)
+                                           << qint64(0);
+        QTest::newRow("total past qint64") << "bytes 0-5/99999999999999999999"_ba << false << qint64(0) << qint64(0)
+                                           << qint64(0);
+    }
+    void contentRangeParsing()
+    {
+        QFETCH(QByteArray, header);
+        QFETCH(bool, valid);
+        const auto range = parseContentRange(header);
+        QCOMPARE(range.has_value(), valid);
+        if (!valid)
+            return;
+        QFETCH(qint64, first);
+        QFETCH(qint64, last);
+        QFETCH(qint64, total);
+        QCOMPARE(range->first, first);
+        QCOMPARE(range->last, last);
+        QCOMPARE(range->total, total);
+    }
+
     // --- archive, checksum, artifact and document routes ----------------------------------------
     void archiveRoute()
     {

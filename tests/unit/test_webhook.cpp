@@ -5,6 +5,8 @@
 
 #include <QTest>
 
+#include <limits>
+
 using namespace banata;
 using namespace Qt::StringLiterals;
 
@@ -39,6 +41,19 @@ private slots:
         QVERIFY(!verifyWebhookSignature(kSecret, "t=1775038321,v1=00"_ba, kBody, kTimestamp));
         // Several v1 values (secret rotation on the sender's side): any one matching is enough.
         QVERIFY(verifyWebhookSignature(kSecret, QByteArray("t=1775038321,v1=abcd,v1="_ba + kExpected), kBody, kTimestamp));
+    }
+
+    void verifyRejectsTimestampsAtTheLimitsWithoutOverflow()
+    {
+        // Found by fuzzing (tests/fuzz/regressions/webhooks): |now - t| overflowed for t near
+        // the qint64 limits (undefined behaviour); such a header is simply too old or too new.
+        const QByteArray body = "{}"_ba;
+        QVERIFY(!verifyWebhookSignature(kSecret, "t=-9223372036854775808,v1=00"_ba, body, 1775038321));
+        QVERIFY(!verifyWebhookSignature(kSecret, "t=9223372036854775807,v1=00"_ba, body, -1775038321));
+        QVERIFY(!verifyWebhookSignature(kSecret, "t=2,v1="_ba, body, std::numeric_limits<qint64>::min()));
+        const QByteArray good = webhookSignatureHeader(kSecret, std::numeric_limits<qint64>::max(), body);
+        QVERIFY(verifyWebhookSignature(kSecret, good, body, std::numeric_limits<qint64>::max()));
+        QVERIFY(!verifyWebhookSignature(kSecret, good, body, std::numeric_limits<qint64>::min()));
     }
 
     void selectsByNameAndPrefix_data()

@@ -66,6 +66,15 @@ private slots:
                                           << u"sandbox.createdAt: expected an integer"_s;
         QTest::newRow("fractional time") << QByteArray(R"({"id":"a","status":"ready","createdAt":1.5})")
                                          << u"expected an integer"_s;
+        // Found by fuzzing (tests/fuzz/regressions): numbers outside qint64 are errors, never a
+        // wrapped or undefined value.
+        QTest::newRow("time past qint64 as a double") << QByteArray(R"({"id":"a","status":"ready","createdAt":1e300})")
+                                                      << u"sandbox.createdAt: expected an integer, got 1e+300"_s;
+        QTest::newRow("time past uint64") << QByteArray(R"({"id":"a","status":"ready","createdAt":20787053952078705395})")
+                                          << u"sandbox.createdAt: expected an integer, got 2.07871e+19"_s;
+        QTest::newRow("time past qint64 as unsigned")
+            << QByteArray(R"({"id":"a","status":"ready","createdAt":18446744073709551615})")
+            << u"sandbox.createdAt: expected an integer, got 18446744073709551615 (out of range)"_s;
         QTest::newRow("caps wrong type") << QByteArray(R"({"id":"a","status":"ready","capabilities":{"browser":true}})")
                                          << u"capabilities.browser: expected an object"_s;
     }
