@@ -15,6 +15,7 @@
 
 #include "support/procinfo.h"
 #include "support/servertestbase.h"
+#include "support/testdata.h"
 
 using namespace banata;
 using namespace banata::test;
@@ -102,16 +103,6 @@ private:
     qint64 m_received = 0;
 };
 
-QByteArray noise(qint64 size)
-{
-    QByteArray bytes(size, Qt::Uninitialized);
-    quint32 x = 12345;
-    for (qint64 i = 0; i < size; ++i) {
-        x = x * 1664525u + 1013904223u;
-        bytes[i] = char(x >> 24);
-    }
-    return bytes;
-}
 } // namespace
 
 class TestFaultDisconnect : public QObject
@@ -152,7 +143,7 @@ void TestFaultDisconnect::initTestCase()
     QVERIFY2(m_fixture->start(), qPrintable(m_fixture->errorString()));
     m_id = m_fixture->createReady();
     QVERIFY2(!m_id.isEmpty(), qPrintable(m_fixture->errorString()));
-    m_big = noise(kBigFileBytes);
+    m_big = randomBytes(kBigFileBytes);
     QDir().mkpath(m_fixture->workspaceOf(m_id) + u"/folder"_s);
     QFile big(m_fixture->workspaceOf(m_id) + u"/folder/big.bin"_s);
     QVERIFY(big.open(QIODevice::WriteOnly));

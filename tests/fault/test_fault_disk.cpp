@@ -19,6 +19,7 @@
 
 #include "support/procinfo.h"
 #include "support/servertestbase.h"
+#include "support/testdata.h"
 
 using namespace banata;
 using namespace banata::test;
@@ -40,17 +41,6 @@ QByteArray sha256(const QByteArray &bytes)
     return QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex();
 }
 
-/// Pseudo-random bytes that do not compress (the tmpfs does not, but the point is real data).
-QByteArray noise(qsizetype size, quint32 seed)
-{
-    QByteArray bytes(size, Qt::Uninitialized);
-    quint32 x = seed;
-    for (qsizetype i = 0; i < size; ++i) {
-        x = x * 1664525u + 1013904223u;
-        bytes[i] = char(x >> 24);
-    }
-    return bytes;
-}
 } // namespace
 
 class TestFaultDisk : public QObject
@@ -194,7 +184,7 @@ void TestFaultDisk::initTestCase()
     write.path = u"/workspace/keep.txt"_s;
     write.bytes = m_keepText;
     AWAIT_OK(written, m_fixture->client().writeFile(write));
-    m_keepBin = noise(3 << 20, 7);
+    m_keepBin = randomBytes(3 << 20, 7);
     QBuffer source(&m_keepBin);
     source.open(QIODevice::ReadOnly);
     AWAIT_OK(uploaded, m_fixture->client().upload(m_id, u"/workspace/keep.bin"_s, &source));
@@ -229,7 +219,7 @@ void TestFaultDisk::fullDiskRefusesNewDataWithNoSpace()
     }();
 
     // A streamed upload: its temporary file is removed at once.
-    const QByteArray big = noise(4 << 20, 11);
+    const QByteArray big = randomBytes(4 << 20, 11);
     QBuffer source;
     source.setData(big);
     source.open(QIODevice::ReadOnly);
@@ -370,7 +360,7 @@ void TestFaultDisk::everythingWorksAgainOnceSpaceIsFreed()
     QVERIFY(waitUntil(saved, 15000));
     qInfo() << "records changed while full were saved" << catchUp.elapsed() << "ms after the space was freed";
 
-    const QByteArray big = noise(4 << 20, 13);
+    const QByteArray big = randomBytes(4 << 20, 13);
     QBuffer source;
     source.setData(big);
     source.open(QIODevice::ReadOnly);

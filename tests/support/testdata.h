@@ -5,7 +5,7 @@
 
 namespace banata::test {
 
-/// \a size pseudo-random bytes, the same on every run (fixed seed).
-QByteArray randomBytes(qsizetype size);
+/// \a size pseudo-random bytes (incompressible), the same on every run for the same \a seed.
+QByteArray randomBytes(qsizetype size, quint32 seed = 42);
 
 } // namespace banata::test
