@@ -4,6 +4,7 @@
 #include "browserservice_p.h"
 
 #include "cdpconnection.h"
+#include "cdpjson.h"
 
 #include "server/sandboxmanager.h"
 
@@ -21,7 +22,7 @@ using Result = Expected<PreviewState, ApiError>;
 
 ApiError cdpFailure(const Json &error)
 {
-    return {ApiError::Kind::Http, 502, u"The browser refused: "_s + fromStd(error.value("message", std::string("unknown"))),
+    return {ApiError::Kind::Http, 502, u"The browser refused: "_s + fromStd(cdpString(error, "message").empty() ? std::string("unknown") : cdpString(error, "message")),
             u"BROWSER_ERROR"_s, {}};
 }
 } // namespace
@@ -56,10 +57,8 @@ void BrowserService::navigate(const QString &sandboxId, const QUrl &url, QObject
             }
             // Chromium answers errorText for pages that cannot load (refused, DNS): an error to
             // the caller, though the tab now shows Chromium's error page.
-            if (result.contains("errorText") && result["errorText"].is_string() &&
-                !result["errorText"].get<std::string>().empty()) {
-                done(Result::failure({ApiError::Kind::Http, 502,
-                                      u"Navigation failed: "_s + fromStd(result["errorText"].get<std::string>()),
+            if (const std::string errorText = cdpString(result, "errorText"); !errorText.empty()) {
+                done(Result::failure({ApiError::Kind::Http, 502, u"Navigation failed: "_s + fromStd(errorText),
                                       u"NAVIGATION_FAILED"_s, {}}));
                 return;
             }
@@ -98,7 +97,7 @@ void BrowserService::resize(const QString &sandboxId, int width, int height, QOb
                       return;
                   }
                   cdp->send(u"Browser.setWindowBounds"_s,
-                            {{"windowId", result.value("windowId", 0)},
+                            {{"windowId", cdpInt(result, "windowId")},
                              {"bounds", {{"width", width}, {"height", height}, {"windowState", "normal"}}}},
                             answer);
               });

@@ -9,6 +9,7 @@
 #include "browserservice.h"
 #include "browserservice_p.h"
 #include "cdpconnection.h"
+#include "cdpjson.h"
 #include "server/sandboxmanager.h"
 
 using namespace Qt::StringLiterals;
@@ -73,9 +74,9 @@ void BrowserService::finishAdoption(Instance &inst)
                   Instance *current = instance(id);
                   if (!current || current->cdp != cdp || !current->adopting)
                       return;
-                  const Json bounds = ok ? result.value("bounds", Json::object()) : Json::object();
-                  const int width = bounds.value("width", 0);
-                  const int height = bounds.value("height", 0);
+                  const Json bounds = ok ? cdpObject(result, "bounds") : Json::object();
+                  const int width = cdpInt(bounds, "width");
+                  const int height = cdpInt(bounds, "height");
                   if (width > 0 && height > 0)
                       current->state.viewport = {width, height};
                   becomeRunning(*current);

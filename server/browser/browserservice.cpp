@@ -3,6 +3,7 @@
 
 #include "browserservice_p.h"
 #include "cdpconnection.h"
+#include "cdpjson.h"
 
 #include "server/control/controlregistry.h"
 #include "server/events/eventhub.h"
@@ -352,7 +353,7 @@ void BrowserService::attachActivePage(Instance &inst)
                       qCWarning(lcBrowser).noquote() << id << "cannot attach to page" << target;
                       return;
                   }
-                  current->activeSession = fromStd(result.value("sessionId", std::string()));
+                  current->activeSession = fromStd(cdpString(result, "sessionId"));
                   // Page events tell when a load finished: the moment the title is final.
                   cdp->send(u"Page.enable"_s, Json::object(), {}, current->activeSession);
                   if (current->state.status == u"starting" && current->adopting)
@@ -368,9 +369,10 @@ void BrowserService::onCdpEvent(const QString &sandboxId, const QString &method,
     Instance *inst = instance(sandboxId);
     if (!inst)
         return;
-    const Json info = params.value("targetInfo", Json::object());
-    const QString targetId = fromStd(info.value("targetId", params.value("targetId", std::string())));
-    const bool isPage = info.value("type", std::string()) == "page";
+    const Json &info = cdpObject(params, "targetInfo");
+    const std::string infoTarget = cdpString(info, "targetId");
+    const QString targetId = fromStd(infoTarget.empty() ? cdpString(params, "targetId") : infoTarget);
+    const bool isPage = cdpString(info, "type") == "page";
     if (method == u"Target.targetCreated" && isPage) {
         // A new tab becomes the active one: that is what a person watching expects to see.
         inst->pages.removeAll(targetId);
@@ -398,8 +400,8 @@ void BrowserService::onCdpEvent(const QString &sandboxId, const QString &method,
     }
     if ((method == u"Target.targetCreated" || method == u"Target.targetInfoChanged") && isPage &&
         targetId == inst->activeTarget) {
-        const QString url = fromStd(info.value("url", std::string()));
-        const QString title = fromStd(info.value("title", std::string()));
+        const QString url = fromStd(cdpString(info, "url"));
+        const QString title = fromStd(cdpString(info, "title"));
         if (url != inst->state.url || title != inst->state.title) {
             inst->state.url = url;
             inst->state.title = title;

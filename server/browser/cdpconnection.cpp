@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cdpconnection.h"
+#include "cdpjson.h"
 
 #include <QLoggingCategory>
 #include <QWebSocket>
@@ -71,22 +72,21 @@ void CdpConnection::onMessage(const QString &text)
         qCWarning(lcCdp) << "unparseable CDP message from the browser";
         return;
     }
+    // Only objects go on as results, errors and params (see cdpjson.h: Chromium is untrusted).
     const Json &message = *parsed;
-    const QString sessionId = message.contains("sessionId") && message["sessionId"].is_string()
-                                  ? fromStd(message["sessionId"].get<std::string>())
-                                  : QString();
+    const QString sessionId = fromStd(cdpString(message, "sessionId"));
     if (message.contains("id") && message["id"].is_number_integer()) {
         const Reply reply = m_pending.take(message["id"].get<qint64>());
         if (!reply)
             return;
         if (message.contains("error"))
-            reply(false, message["error"]);
+            reply(false, cdpObject(message, "error"));
         else
-            reply(true, message.value("result", Json::object()));
+            reply(true, cdpObject(message, "result"));
         return;
     }
-    if (message.contains("method") && message["method"].is_string())
-        emit event(fromStd(message["method"].get<std::string>()), message.value("params", Json::object()), sessionId);
+    if (const std::string method = cdpString(message, "method"); !method.empty())
+        emit event(fromStd(method), cdpObject(message, "params"), sessionId);
 }
 
 void CdpConnection::failPending(const QString &reason)

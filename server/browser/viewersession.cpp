@@ -3,6 +3,7 @@
 
 #include "browserservice.h"
 #include "cdpconnection.h"
+#include "cdpjson.h"
 #include "viewerinput.h"
 
 #include "server/control/controlregistry.h"
@@ -16,26 +17,6 @@ Q_LOGGING_CATEGORY(lcViewer, "banata.server.browser.viewer", QtInfoMsg)
 
 namespace banata::server {
 
-namespace {
-// Chromium runs inside the sandbox, so its CDP messages are read as carefully as the page's:
-// nlohmann's value() throws on a member of another type, which in a slot would end the server.
-std::string stringMember(const Json &object, const char *key)
-{
-    if (!object.is_object())
-        return {};
-    const auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-const Json &objectMember(const Json &object, const char *key)
-{
-    static const Json empty = Json::object();
-    if (!object.is_object())
-        return empty;
-    const auto it = object.find(key);
-    return it != object.end() && it->is_object() ? *it : empty;
-}
-} // namespace
 
 ViewerSession::ViewerSession(QWebSocket *socket, const QString &sandboxId, BrowserService *browser,
                              ControlRegistry *control, QObject *parent)
@@ -82,9 +63,9 @@ ViewerSession::~ViewerSession()
 
 void ViewerSession::onCdpEvent(const QString &method, const Json &params, const QString &sessionId)
 {
-    const Json &info = objectMember(params, "targetInfo");
-    const std::string target = stringMember(info, "targetId");
-    const QString targetId = fromStd(target.empty() ? stringMember(params, "targetId") : target);
+    const Json &info = cdpObject(params, "targetInfo");
+    const std::string target = cdpString(info, "targetId");
+    const QString targetId = fromStd(target.empty() ? cdpString(params, "targetId") : target);
     if (method == u"Page.screencastFrame" && sessionId == m_session) {
         // Ack first: Chromium sends the next frame only after the previous one is acknowledged.
         const Json frameSession = params.is_object() ? params.value("sessionId", Json(0)) : Json(0);
@@ -92,15 +73,15 @@ void ViewerSession::onCdpEvent(const QString &method, const Json &params, const 
                     {}, m_session);
         // Don't queue frames behind a slow page: drop while the socket still has a backlog.
         if (m_socket->bytesToWrite() < (4 << 20)) {
-            m_socket->sendBinaryMessage(QByteArray::fromBase64(QByteArray::fromStdString(stringMember(params, "data"))));
+            m_socket->sendBinaryMessage(QByteArray::fromBase64(QByteArray::fromStdString(cdpString(params, "data"))));
             ++m_frames;
         }
-    } else if (method == u"Target.targetCreated" && stringMember(info, "type") == "page") {
+    } else if (method == u"Target.targetCreated" && cdpString(info, "type") == "page") {
         m_pages.removeAll(targetId);
         m_pages.append(targetId);
         // A tab opened while watching is what the person wants to see (Skyvern's about:blank
         // pitfall); among the tabs found at connect, the one the preview shows.
-        if (!m_discovering || fromStd(stringMember(info, "url")) == m_browser->state(m_sandboxId).url)
+        if (!m_discovering || fromStd(cdpString(info, "url")) == m_browser->state(m_sandboxId).url)
             follow(targetId);
     } else if (method == u"Target.targetDestroyed") {
         m_pages.removeAll(targetId);
@@ -125,7 +106,7 @@ void ViewerSession::follow(const QString &targetId)
                 [this, targetId](bool ok, const Json &result) {
                     if (!ok || targetId != m_target)
                         return;
-                    m_session = fromStd(stringMember(result, "sessionId"));
+                    m_session = fromStd(cdpString(result, "sessionId"));
                     const Viewport viewport = m_browser->state(m_sandboxId).viewport;
                     m_cdp->send(u"Page.enable"_s, Json::object(), {}, m_session);
                     m_cdp->send(u"Page.startScreencast"_s,
