@@ -109,6 +109,8 @@ void ViewerSession::follow(const QString &targetId)
                     m_session = fromStd(cdpString(result, "sessionId"));
                     const Viewport viewport = m_browser->state(m_sandboxId).viewport;
                     m_cdp->send(u"Page.enable"_s, Json::object(), {}, m_session);
+                    // Headless Chromium paints (and so screencasts) only the tab in front.
+                    m_cdp->send(u"Page.bringToFront"_s, Json::object(), {}, m_session);
                     m_cdp->send(u"Page.startScreencast"_s,
                                 {{"format", "jpeg"}, {"quality", 75}, {"maxWidth", viewport.width},
                                  {"maxHeight", viewport.height}, {"everyNthFrame", 1}},
