@@ -123,13 +123,8 @@ void CheckpointsSession::create(const QString &label)
             },
             Qt::QueuedConnection);
     };
-    if (m_busy) {
-        fail(tr("Another checkpoint action is running"));
-        return;
-    }
-    if (!m_connection || !m_connection->isStarted()) {
-        fail(m_connection ? tr("%1 is not connected").arg(m_connection->name())
-                          : tr("Its connection was removed"));
+    if (const QString refusal = whyNotNow(); !refusal.isEmpty()) {
+        fail(refusal);
         return;
     }
     setBusy(true);
@@ -152,6 +147,17 @@ void CheckpointsSession::create(const QString &label)
     });
 }
 
+QString CheckpointsSession::whyNotNow() const
+{
+    if (m_busy)
+        return tr("Another checkpoint action is running");
+    if (!m_connection)
+        return tr("Its connection was removed");
+    if (!m_connection->isStarted())
+        return tr("%1 is not connected").arg(m_connection->name());
+    return {};
+}
+
 void CheckpointsSession::restore(const QString &checkpointId, bool checkpointFirst)
 {
     const std::optional<Checkpoint> target = m_model.checkpointAt(m_model.rowOf(checkpointId));
@@ -165,13 +171,8 @@ void CheckpointsSession::restore(const QString &checkpointId, bool checkpointFir
             },
             Qt::QueuedConnection);
     };
-    if (m_busy) {
-        fail(tr("Another checkpoint action is running"));
-        return;
-    }
-    if (!m_connection || !m_connection->isStarted()) {
-        fail(m_connection ? tr("%1 is not connected").arg(m_connection->name())
-                          : tr("Its connection was removed"));
+    if (const QString refusal = whyNotNow(); !refusal.isEmpty()) {
+        fail(refusal);
         return;
     }
     setBusy(true);

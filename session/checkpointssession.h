@@ -51,6 +51,8 @@ Q_SIGNALS:
 private:
     void onEvent(const Event &event);
     void setBusy(bool busy);
+    /// Why an action cannot start now (busy, not connected); empty when it can.
+    QString whyNotNow() const;
     void doRestore(const QString &checkpointId, const QString &label, const QString &savedLabel);
     void record(const QString &action, const QString &detail, bool ok, const QString &result);
 
